@@ -1,0 +1,119 @@
+/**
+ * Every setting of the provider, once: its environment variable, its flag, its
+ * default and what it means. The parser, `--help` and the README's
+ * configuration table are all read from this table.
+ */
+import * as Value from "./values.ts"
+
+export interface Setting<A, D extends string | undefined = string | undefined> {
+  /** The environment variable; HashiCorp's names upper case, OpenFaaS's lower case. */
+  readonly env: string
+  readonly flag: string
+  readonly default: D
+  readonly description: string
+  readonly group: string
+  readonly parse: Value.ValueParser<A>
+}
+
+const setting = <A, const D extends string | undefined = undefined>(
+  env: string,
+  group: string,
+  parse: Value.ValueParser<A>,
+  options: { readonly default?: D; readonly description: string }
+): Setting<A, D> => ({
+  env,
+  flag: `--${env.toLowerCase().replaceAll("_", "-")}`,
+  default: options.default as D,
+  description: options.description,
+  group,
+  parse
+})
+
+export const settings = {
+  port: setting("port", "Provider", Value.port, {
+    default: "8081",
+    description: "TCP port the provider listens on (the gateway's functions_provider_url points here)"
+  }),
+  bindAddress: setting("bind_address", "Provider", Value.text, {
+    default: "0.0.0.0",
+    description: "Address the provider listens on (127.0.0.1 keeps it on loopback)"
+  }),
+  readTimeout: setting("read_timeout", "Provider", Value.duration, {
+    default: "60s",
+    description: "Longest time to receive a request, headers and body; seconds or a Go duration"
+  }),
+  writeTimeout: setting("write_timeout", "Provider", Value.duration, {
+    default: "60s",
+    description: "Longest time to answer a request, including a function's reply; seconds or a Go duration"
+  }),
+  maxBodySize: setting("max_body_size", "Provider", Value.byteSize, {
+    default: "1Mi",
+    description: "Largest /system/* request body accepted; larger ones get 413"
+  }),
+  basicAuth: setting("basic_auth", "Provider", Value.boolean, {
+    default: "false",
+    description: "Require HTTP basic auth on /system/* (credentials from secret_mount_path)"
+  }),
+  secretMountPath: setting("secret_mount_path", "Provider", Value.text, {
+    default: "/run/secrets/",
+    description: "Folder holding the files basic-auth-user and basic-auth-password"
+  }),
+  jobPrefix: setting("job_prefix", "Functions", Value.text, {
+    default: "OpenFaaS-",
+    description: "Prefix of the Nomad job ID of every function: <job_prefix><name>"
+  }),
+  jobDatacenters: setting("job_datacenters", "Functions", Value.list, {
+    default: "*",
+    description: "Datacenters a function runs in unless its constraints name some (comma-separated)"
+  }),
+  networkMode: setting("network_mode", "Functions", Value.oneOf(["host", "bridge"]), {
+    default: "host",
+    description: "Nomad group network mode of function jobs (bridge needs CNI plugins on the clients)"
+  }),
+  serviceDiscovery: setting("service_discovery", "Functions", Value.oneOf(["consul", "nomad"]), {
+    default: "consul",
+    description: "Where functions register and are found: consul, or nomad (Nomad 1.4+ native services)"
+  }),
+  nomadAddr: setting("NOMAD_ADDR", "Nomad", Value.baseUrl("http"), {
+    default: "http://127.0.0.1:4646",
+    description: "Nomad HTTP API address"
+  }),
+  nomadToken: setting("NOMAD_TOKEN", "Nomad", Value.secret, {
+    description: "Nomad ACL token (secret ID)"
+  }),
+  nomadRegion: setting("NOMAD_REGION", "Nomad", Value.text, {
+    description: "Nomad region for API calls and jobs (default: the agent's region)"
+  }),
+  nomadNamespace: setting("NOMAD_NAMESPACE", "Nomad", Value.text, {
+    default: "default",
+    description: "Nomad namespace used when a request names none; OpenFaaS namespaces are Nomad namespaces"
+  }),
+  consulHttpAddr: setting("CONSUL_HTTP_ADDR", "Consul", Value.baseUrl("http"), {
+    default: "127.0.0.1:8500",
+    description: "Consul HTTP API address, with or without scheme"
+  }),
+  consulHttpToken: setting("CONSUL_HTTP_TOKEN", "Consul", Value.secret, {
+    description: "Consul ACL token"
+  }),
+  vaultAddr: setting("VAULT_ADDR", "Vault", Value.baseUrl("https"), {
+    default: "https://127.0.0.1:8200",
+    description: "Vault HTTP API address"
+  }),
+  vaultToken: setting("VAULT_TOKEN", "Vault", Value.secret, {
+    description: "Vault token"
+  }),
+  statsdAddr: setting("statsd_addr", "Telemetry", Value.hostPort, {
+    description: "StatsD UDP target host:port; unset turns StatsD off"
+  })
+} as const
+
+export type Settings = typeof settings
+export type SettingKey = keyof Settings
+
+type ValueOf<S> = S extends Setting<infer A, any> ? A : never
+
+/** The parsed configuration: one field per setting; settings without a default may be undefined. */
+export type ProviderSettings = {
+  readonly [K in SettingKey]: Settings[K]["default"] extends string ? ValueOf<Settings[K]>
+    : ValueOf<Settings[K]> | undefined
+}

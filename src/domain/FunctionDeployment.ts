@@ -1,0 +1,37 @@
+/**
+ * The faas-provider `FunctionDeployment` body of POST and PUT /system/functions.
+ * Decoding is as forgiving as Go's where clients rely on it (unknown keys are
+ * ignored, `null` maps and lists are accepted) and strict where it matters.
+ */
+import { Schema } from "effect"
+import { FunctionName } from "./FunctionName.ts"
+
+export const StringMap = Schema.Record(Schema.String, Schema.String)
+
+/** Kubernetes-style quantities, kept as the strings the client sent. */
+export const FunctionResources = Schema.Struct({
+  memory: Schema.optionalKey(Schema.String),
+  cpu: Schema.optionalKey(Schema.String),
+  "nvidia.com/gpu": Schema.optionalKey(Schema.String),
+  "amd.com/gpu": Schema.optionalKey(Schema.String),
+  "intel.com/gpu": Schema.optionalKey(Schema.String)
+})
+export type FunctionResources = typeof FunctionResources.Type
+
+const optionalNullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
+
+export const FunctionDeployment = Schema.Struct({
+  service: FunctionName,
+  image: Schema.String.check(Schema.isPattern(/^\S+$/, { message: "must be a non-empty image reference without spaces" })),
+  namespace: Schema.optionalKey(Schema.String),
+  envProcess: Schema.optionalKey(Schema.String),
+  envVars: optionalNullable(StringMap),
+  constraints: optionalNullable(Schema.Array(Schema.String)),
+  secrets: optionalNullable(Schema.Array(Schema.String)),
+  labels: optionalNullable(StringMap),
+  annotations: optionalNullable(StringMap),
+  limits: optionalNullable(FunctionResources),
+  requests: optionalNullable(FunctionResources),
+  readOnlyRootFilesystem: Schema.optionalKey(Schema.Boolean)
+})
+export type FunctionDeployment = typeof FunctionDeployment.Type

@@ -1,0 +1,65 @@
+/**
+ * Reading what a request carries: a JSON body decoded with a schema, and query
+ * parameters. Every problem becomes `InvalidRequest` with a message that lists
+ * each one (`service: must be a DNS-1123 label`), or `PayloadTooLarge`.
+ */
+import { Effect, Schema, SchemaIssue } from "effect"
+import { HttpIncomingMessage, HttpServerRequest } from "effect/http"
+import { InvalidRequest, PayloadTooLarge } from "../domain/errors.ts"
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** One line per problem: `path: message`. */
+export const formatIssues = (issue: SchemaIssue.Issue, root?: string): string =>
+  formatter(issue).issues
+    .map(({ message, path }) => {
+      const at = [...(root === undefined ? [] : [root]), ...(path ?? []).map((p) => String(typeof p === "object" ? p.key : p))]
+      return at.length === 0 ? message : `${at.join(".")}: ${message}`
+    })
+    .join("\n")
+
+export const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, root?: string) => {
+  const decode = Schema.decodeUnknownEffect(schema)
+  return (input: unknown): Effect.Effect<S["Type"], InvalidRequest> =>
+    decode(input, { errors: "all" }).pipe(
+      Effect.mapError((error) => new InvalidRequest({ message: formatIssues(error.issue, root) }))
+    )
+}
+
+const bodyText = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  return yield* request.text.pipe(
+    Effect.catchTag("HttpServerError", (error) =>
+      Effect.flatMap(
+        Effect.service(HttpIncomingMessage.MaxBodySize),
+        (limit): Effect.Effect<never, PayloadTooLarge | InvalidRequest> =>
+          error.reason._tag === "RequestParseError" && error.reason.reason === "BodyTooLarge"
+            ? Effect.fail(new PayloadTooLarge({ limitBytes: Number(limit ?? 0) }))
+            : Effect.fail(new InvalidRequest({ message: `could not read the request body: ${error.message}` }))
+      ))
+  )
+})
+
+/** The body parsed as JSON, then decoded; bodies are limited by `HttpIncomingMessage.MaxBodySize`. */
+export const readJsonBody = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) => {
+  const decode = decodeWith(schema)
+  return Effect.gen(function*() {
+    const text = yield* bodyText
+    if (text.trim() === "") return yield* new InvalidRequest({ message: "the request body is empty: expected a JSON object" })
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (cause) {
+      return yield* new InvalidRequest({ message: `the request body is not valid JSON: ${(cause as Error).message}` })
+    }
+    return yield* decode(json)
+  })
+}
+
+/** A query parameter; when a key is repeated the last value counts, as in faas-provider. */
+export const queryParam = (request: HttpServerRequest.HttpServerRequest, name: string): string | undefined => {
+  const q = request.url.indexOf("?")
+  if (q === -1) return undefined
+  const values = new URLSearchParams(request.url.slice(q + 1)).getAll(name)
+  return values.length === 0 ? undefined : values[values.length - 1]
+}

@@ -1,0 +1,89 @@
+/** /system/functions, /system/function/{name} and /system/scale-function/{name}. */
+import { Effect, Schema } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { FunctionDeployment } from "../../domain/FunctionDeployment.ts"
+import { FunctionName } from "../../domain/FunctionName.ts"
+import { DeleteFunctionRequest, ScaleServiceRequest } from "../../domain/requests.ts"
+import { Functions } from "../../provider/Functions.ts"
+import { Namespaces } from "../../provider/Namespaces.ts"
+import { respond } from "../errorResponse.ts"
+import { decodeWith, queryParam, readJsonBody } from "../requestInput.ts"
+
+const accepted = HttpServerResponse.empty({ status: 202, headers: { "content-length": "0" } })
+const decodeName = decodeWith(Schema.Struct({ name: FunctionName }))
+
+export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
+  const functions = yield* Functions
+  const namespaces = yield* Namespaces
+
+  /** The namespace a request names: the query first, then the body, else the default. */
+  const namespaceOf = (bodyNamespace?: string) =>
+    Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request) => namespaces.resolve(queryParam(request, "namespace") || bodyNamespace)
+    )
+
+  const pathName = Effect.flatMap(HttpRouter.params, (params) => Effect.map(decodeName(params), (p) => p.name))
+
+  yield* router.add(
+    "GET",
+    "/system/functions",
+    Effect.gen(function*() {
+      const namespace = yield* namespaceOf()
+      return HttpServerResponse.jsonUnsafe(yield* functions.list(namespace))
+    }).pipe(respond)
+  )
+
+  yield* router.add(
+    "POST",
+    "/system/functions",
+    Effect.gen(function*() {
+      const deployment = yield* readJsonBody(FunctionDeployment)
+      yield* functions.deploy(deployment, yield* namespaceOf(deployment.namespace))
+      return accepted
+    }).pipe(respond)
+  )
+
+  yield* router.add(
+    "PUT",
+    "/system/functions",
+    Effect.gen(function*() {
+      const deployment = yield* readJsonBody(FunctionDeployment)
+      yield* functions.update(deployment, yield* namespaceOf(deployment.namespace))
+      return accepted
+    }).pipe(respond)
+  )
+
+  yield* router.add(
+    "DELETE",
+    "/system/functions",
+    Effect.gen(function*() {
+      const request = yield* readJsonBody(DeleteFunctionRequest)
+      const namespace = yield* namespaceOf(request.namespace)
+      yield* functions.remove({ name: request.functionName, namespace })
+      return accepted
+    }).pipe(respond)
+  )
+
+  yield* router.add(
+    "GET",
+    "/system/function/:name",
+    Effect.gen(function*() {
+      const name = yield* pathName
+      const namespace = yield* namespaceOf()
+      return HttpServerResponse.jsonUnsafe(yield* functions.status({ name, namespace }))
+    }).pipe(respond)
+  )
+
+  yield* router.add(
+    "POST",
+    "/system/scale-function/:name",
+    Effect.gen(function*() {
+      const name = yield* pathName
+      const request = yield* readJsonBody(ScaleServiceRequest)
+      const namespace = yield* namespaceOf(request.namespace)
+      yield* functions.scale({ name, namespace }, request.replicas)
+      return accepted
+    }).pipe(respond)
+  )
+}))

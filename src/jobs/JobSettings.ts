@@ -1,0 +1,45 @@
+/** The provider settings that shape every function's Nomad job. */
+import type { ProviderSettings } from "../config/settings.ts"
+
+export interface JobSettings {
+  readonly jobPrefix: string
+  /** Used when a deployment's constraints name no datacenter. */
+  readonly datacenters: ReadonlyArray<string>
+  readonly region: string | undefined
+  readonly networkMode: "host" | "bridge"
+  /** Who registers and health-checks the function's service. */
+  readonly serviceProvider: "consul" | "nomad"
+}
+
+export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
+  jobPrefix: settings.jobPrefix,
+  datacenters: settings.jobDatacenters.length > 0 ? settings.jobDatacenters : ["*"],
+  region: settings.nomadRegion,
+  networkMode: settings.networkMode,
+  serviceProvider: settings.serviceDiscovery
+})
+
+/** Nomad's rule for service names (RFC 1123, case-insensitive), which every provider must meet. */
+const serviceNamePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+export const jobId = (settings: JobSettings, name: string): string => `${settings.jobPrefix}${name}`
+
+/**
+ * The service a function's instances register as: the job ID in lower case,
+ * so it cannot collide with other services and reads well in Consul DNS.
+ */
+export const serviceName = (settings: JobSettings, name: string): string =>
+  `${settings.jobPrefix}${name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-")
+
+/** Why `name` cannot be a service name under these settings, if it cannot. */
+export const serviceNameProblem = (settings: JobSettings, name: string): string | undefined => {
+  const service = serviceName(settings, name)
+  if (service.length > 63) {
+    return `service: with job_prefix "${settings.jobPrefix}" a function name can have at most ${
+      63 - settings.jobPrefix.length
+    } characters (Nomad service names are limited to 63)`
+  }
+  return serviceNamePattern.test(service)
+    ? undefined
+    : `service: "${service}" is not a valid Nomad service name; check job_prefix`
+}

@@ -1,0 +1,47 @@
+/**
+ * The labels and annotations OpenFaaS gives meaning to, read from a
+ * deployment. Each reader returns the value or a problem naming the key.
+ */
+import { Duration, Result } from "effect"
+import { duration } from "../config/values.ts"
+
+export const labelKeys = {
+  function: "faas_function",
+  scaleMin: "com.openfaas.scale.min",
+  scaleMax: "com.openfaas.scale.max"
+} as const
+
+export const annotationKeys = {
+  healthPath: "com.openfaas.health.http.path",
+  healthInitialDelay: "com.openfaas.health.http.initialDelay"
+} as const
+
+export const defaultHealthPath = "/_/health"
+
+type Map = Readonly<Record<string, string>> | null | undefined
+
+const wholeNumber = (map: Map, key: string): Result.Result<number | undefined, string> => {
+  const text = map?.[key]
+  if (text === undefined) return Result.succeed(undefined)
+  return /^\s*\d+\s*$/.test(text)
+    ? Result.succeed(Number(text))
+    : Result.fail(`labels: ${key} must be a whole number, got "${text}"`)
+}
+
+/** Instances a new function starts with: `com.openfaas.scale.min` when above 0, else 1. */
+export const initialReplicas = (labels: Map): Result.Result<number, string> =>
+  Result.map(wholeNumber(labels, labelKeys.scaleMin), (min) => min !== undefined && min > 0 ? min : 1)
+
+export const healthPath = (annotations: Map): Result.Result<string, string> => {
+  const path = annotations?.[annotationKeys.healthPath]
+  if (path === undefined) return Result.succeed(defaultHealthPath)
+  return path.startsWith("/") && !/\s/.test(path)
+    ? Result.succeed(path)
+    : Result.fail(`annotations: ${annotationKeys.healthPath} must be a path starting with /, got "${path}"`)
+}
+
+export const healthInitialDelay = (annotations: Map): Result.Result<Duration.Duration | undefined, string> => {
+  const text = annotations?.[annotationKeys.healthInitialDelay]
+  if (text === undefined) return Result.succeed(undefined)
+  return Result.mapError(duration(text), (problem) => `annotations: ${annotationKeys.healthInitialDelay}: ${problem}`)
+}

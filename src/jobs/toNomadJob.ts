@@ -1,0 +1,146 @@
+/**
+ * A function deployment as a Nomad service job: one task group and one docker
+ * task named after the function, a dynamic port `http` mapped to the
+ * watchdog's 8080, a service with an HTTP health check, and the deployment
+ * kept in the job's Meta so that it reads back byte for byte. Pure: the same
+ * inputs always give the same job.
+ */
+import { Duration, Result } from "effect"
+import type { FunctionDeployment } from "../domain/FunctionDeployment.ts"
+import type { Job, Service, Task, TaskGroup } from "../nomad/Job.ts"
+import { parseConstraints } from "./constraints.ts"
+import { healthInitialDelay, healthPath, labelKeys } from "./functionLabels.ts"
+import { encodeDeployment, metaKeys } from "./jobMeta.ts"
+import { type JobSettings, jobId, serviceName, serviceNameProblem } from "./JobSettings.ts"
+import { toTaskResources } from "./resources.ts"
+
+/** The watchdog's port inside the container. */
+export const watchdogPort = 8080
+export const httpPortLabel = "http"
+
+const seconds = (n: number) => n * 1_000_000_000
+
+/** Documented defaults: see the README's "How a function becomes a Nomad job". */
+export const jobDefaults = {
+  priority: 50,
+  restart: { Attempts: 10, Interval: seconds(300), Delay: seconds(5), Mode: "delay" },
+  update: {
+    MaxParallel: 1,
+    HealthCheck: "checks",
+    MinHealthyTime: seconds(5),
+    HealthyDeadline: seconds(120),
+    ProgressDeadline: seconds(300),
+    AutoRevert: true
+  },
+  check: { Interval: seconds(5), Timeout: seconds(2) },
+  checkRestart: { Limit: 3, Grace: seconds(10) },
+  logs: { MaxFiles: 5, MaxFileSizeMB: 10 },
+  tmpfsBytes: 64 * 2 ** 20
+} as const
+
+export interface Placement {
+  readonly namespace: string
+  /** Desired instances of the task group. */
+  readonly count: number
+  /** RFC 3339; kept across updates. */
+  readonly createdAt: string
+}
+
+export const toNomadJob = (
+  deployment: FunctionDeployment,
+  placement: Placement,
+  settings: JobSettings
+): Result.Result<Job, ReadonlyArray<string>> => {
+  const name = deployment.service
+  const problems: Array<string> = []
+  const nameProblem = serviceNameProblem(settings, name)
+  if (nameProblem !== undefined) problems.push(nameProblem)
+
+  const placementRules = parseConstraints(deployment.constraints ?? [])
+  problems.push(...placementRules.problems)
+  const taskResources = toTaskResources(deployment.requests, deployment.limits)
+  problems.push(...taskResources.problems)
+  const checkPath = healthPath(deployment.annotations)
+  const initialDelay = healthInitialDelay(deployment.annotations)
+  if (Result.isFailure(checkPath)) problems.push(checkPath.failure)
+  if (Result.isFailure(initialDelay)) problems.push(initialDelay.failure)
+  if (problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay)) {
+    return Result.fail(problems)
+  }
+
+  const labels = { ...deployment.labels, [labelKeys.function]: name }
+  const env = {
+    ...deployment.envVars,
+    ...(deployment.envProcess === undefined ? {} : { fprocess: deployment.envProcess })
+  }
+  const readOnly = deployment.readOnlyRootFilesystem === true
+
+  const task: Task = {
+    Name: name,
+    Driver: "docker",
+    Config: {
+      image: deployment.image,
+      ports: [httpPortLabel],
+      labels,
+      ...(readOnly
+        ? {
+          readonly_rootfs: true,
+          mount: [{ type: "tmpfs", target: "/tmp", readonly: false, tmpfs_options: { size: jobDefaults.tmpfsBytes } }]
+        }
+        : {})
+    },
+    Env: env,
+    Resources: taskResources.resources,
+    LogConfig: jobDefaults.logs
+  }
+
+  const service: Service = {
+    Name: serviceName(settings, name),
+    PortLabel: httpPortLabel,
+    Provider: settings.serviceProvider,
+    Tags: ["openfaas", `openfaas-namespace-${placement.namespace}`],
+    Meta: { openfaas_function: name, openfaas_namespace: placement.namespace },
+    Checks: [{
+      Name: `${name} watchdog health`,
+      Type: "http",
+      Path: checkPath.success,
+      PortLabel: httpPortLabel,
+      Interval: jobDefaults.check.Interval,
+      Timeout: jobDefaults.check.Timeout,
+      CheckRestart: {
+        Limit: jobDefaults.checkRestart.Limit,
+        Grace: initialDelay.success === undefined
+          ? jobDefaults.checkRestart.Grace
+          : Math.max(jobDefaults.checkRestart.Grace, Duration.toMillis(initialDelay.success) * 1_000_000)
+      }
+    }]
+  }
+
+  const group: TaskGroup = {
+    Name: name,
+    Count: placement.count,
+    Networks: [{ Mode: settings.networkMode, DynamicPorts: [{ Label: httpPortLabel, To: watchdogPort }] }],
+    Services: [service],
+    RestartPolicy: jobDefaults.restart,
+    Tasks: [task]
+  }
+
+  const id = jobId(settings, name)
+  return Result.succeed({
+    ID: id,
+    Name: id,
+    Namespace: placement.namespace,
+    ...(settings.region === undefined ? {} : { Region: settings.region }),
+    Type: "service",
+    Priority: jobDefaults.priority,
+    Datacenters: placementRules.datacenters.length > 0 ? placementRules.datacenters : settings.datacenters,
+    Meta: {
+      [metaKeys.function]: name,
+      [metaKeys.deployment]: encodeDeployment(deployment),
+      [metaKeys.createdAt]: placement.createdAt
+    },
+    ...(placementRules.constraints.length === 0 ? {} : { Constraints: placementRules.constraints }),
+    Update: jobDefaults.update,
+    TaskGroups: [group]
+  })
+}

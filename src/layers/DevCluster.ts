@@ -1,0 +1,20 @@
+/**
+ * The embedded single-node cluster `faas-nomad dev` and the tests run on:
+ * in-memory Nomad and service catalog, secrets and metrics in memory, and an
+ * allocation runner that plays the Nomad client.
+ */
+import { Effect, Layer } from "effect"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { jobSettingsFrom } from "../jobs/JobSettings.ts"
+import { DiscoveryMemory } from "./DiscoveryMemory.ts"
+import type { AllocationRunner } from "./memory/AllocationRunner.ts"
+import { MemoryCluster } from "./memory/MemoryCluster.ts"
+import { MetricsMemory } from "./MetricsMemory.ts"
+import { NomadMemory } from "./NomadMemory.ts"
+import { SecretStoreMemory } from "./SecretStoreMemory.ts"
+
+export const DevCluster = (runner: Layer.Layer<AllocationRunner>) =>
+  Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) =>
+    Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), SecretStoreMemory, MetricsMemory).pipe(
+      Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner)))
+    )))

@@ -1,0 +1,29 @@
+/**
+ * What the in-memory cluster uses to run an allocation's task: the part a
+ * Nomad client and its task driver play. `run` returns once the instance is
+ * ready to serve, with the address it listens on; closing the scope stops it.
+ */
+import { Context, type Effect, Schema, type Scope } from "effect"
+import type { Job, Task, TaskGroup } from "../../nomad/Job.ts"
+
+export interface AllocationSpec {
+  readonly allocId: string
+  readonly namespace: string
+  readonly job: Job
+  readonly group: TaskGroup
+  readonly task: Task
+}
+
+export interface RunningAllocation {
+  readonly address: string
+  readonly port: number
+}
+
+export class AllocationFailed extends Schema.TaggedError<AllocationFailed>()("AllocationFailed", {
+  allocId: Schema.String,
+  message: Schema.String
+}) {}
+
+export class AllocationRunner extends Context.Service<AllocationRunner, {
+  readonly run: (spec: AllocationSpec) => Effect.Effect<RunningAllocation, AllocationFailed, Scope.Scope>
+}>()("faas-nomad/AllocationRunner") {}

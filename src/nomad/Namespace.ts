@@ -1,0 +1,10 @@
+/** A Nomad namespace, as `GET /v1/namespaces` and `GET /v1/namespace/:name` return it. */
+import { Schema } from "effect"
+import { nullable, StringMap } from "./Job.ts"
+
+export const Namespace = Schema.Struct({
+  Name: Schema.String,
+  Description: nullable(Schema.String),
+  Meta: nullable(StringMap)
+})
+export type Namespace = typeof Namespace.Type

@@ -1,0 +1,231 @@
+/**
+ * The provider's function operations, in OpenFaaS terms, over the Nomad and
+ * Discovery services. Writes use check-and-set so that concurrent requests,
+ * on this replica or another, never lose an update.
+ */
+import { Context, DateTime, Effect, Layer, Option, Result, Schedule, Schema } from "effect"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+import {
+  ConcurrentModification,
+  DeploymentRejected,
+  FunctionExists,
+  FunctionNotFound,
+  InvalidRequest,
+  type UpstreamError
+} from "../domain/errors.ts"
+import type { FunctionDeployment } from "../domain/FunctionDeployment.ts"
+import { FunctionName, type FunctionRef, type NamespaceName } from "../domain/FunctionName.ts"
+import type { FunctionStatus } from "../domain/FunctionStatus.ts"
+import { initialReplicas } from "../jobs/functionLabels.ts"
+import { metaKeys } from "../jobs/jobMeta.ts"
+import { jobId, type JobSettings, jobSettingsFrom } from "../jobs/JobSettings.ts"
+import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctionStatus.ts"
+import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
+import type { Job } from "../nomad/Job.ts"
+import { Discovery } from "../services/Discovery.ts"
+import { Metrics } from "../services/Metrics.ts"
+import { JobIndexConflict, Nomad } from "../services/Nomad.ts"
+
+/** How many times a check-and-set write is retried after losing a race. */
+const casAttempts = 8
+
+const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
+
+const isJobIndexConflict = (e: unknown): e is JobIndexConflict => e instanceof JobIndexConflict
+
+/** A job that exists and is not stopped: deleted functions are purged, stopped ones are not functions. */
+const liveJob = (job: Option.Option<Job>): Option.Option<Job> => Option.filter(job, (j) => j.Stop !== true)
+
+export class Functions extends Context.Service<Functions, {
+  readonly deploy: (
+    deployment: FunctionDeployment,
+    namespace: NamespaceName
+  ) => Effect.Effect<void, FunctionExists | InvalidRequest | DeploymentRejected | UpstreamError>
+  readonly update: (
+    deployment: FunctionDeployment,
+    namespace: NamespaceName
+  ) => Effect.Effect<
+    void,
+    FunctionNotFound | InvalidRequest | DeploymentRejected | ConcurrentModification | UpstreamError
+  >
+  readonly scale: (
+    ref: FunctionRef,
+    replicas: number
+  ) => Effect.Effect<void, FunctionNotFound | DeploymentRejected | ConcurrentModification | UpstreamError>
+  readonly remove: (ref: FunctionRef) => Effect.Effect<void, FunctionNotFound | UpstreamError>
+  readonly status: (ref: FunctionRef) => Effect.Effect<FunctionStatus, FunctionNotFound | UpstreamError>
+  readonly list: (namespace: NamespaceName) => Effect.Effect<ReadonlyArray<FunctionStatus>, UpstreamError>
+  /** Whether the function is deployed, ready or not. */
+  readonly exists: (ref: FunctionRef) => Effect.Effect<boolean, UpstreamError>
+}>()("faas-nomad/Functions") {
+  static readonly layer = Layer.effect(
+    Functions,
+    Effect.gen(function*() {
+      const settings: JobSettings = jobSettingsFrom(yield* ProviderConfig)
+      const nomad = yield* Nomad
+      const discovery = yield* Discovery
+      const metrics = yield* Metrics
+      /** Full jobs by `namespace/ID`, valid while their JobModifyIndex is unchanged: keeps a list to one Nomad call. */
+      const jobCache = new Map<string, Job>()
+
+      const buildJob = (deployment: FunctionDeployment, placement: Placement) =>
+        Result.match(toNomadJob(deployment, placement, settings), {
+          onFailure: (problems) => Effect.fail(new InvalidRequest({ message: problems.join("\n") })),
+          onSuccess: Effect.succeed
+        })
+
+      const readFunctionJob = (ref: FunctionRef) =>
+        nomad.readJob(ref.namespace, jobId(settings, ref.name)).pipe(
+          Effect.map(liveJob),
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(new FunctionNotFound(ref)),
+            onSome: Effect.succeed
+          }))
+        )
+
+      const rejected = (name: string) => (error: { readonly message: string }) =>
+        new DeploymentRejected({ name, message: error.message })
+
+      /** Retries a check-and-set write that lost a race, re-reading each time; gives up with ConcurrentModification. */
+      const retryConflicts = <A, E>(
+        ref: FunctionRef,
+        write: Effect.Effect<A, E | JobIndexConflict>
+      ): Effect.Effect<A, Exclude<E, JobIndexConflict> | ConcurrentModification> =>
+        write.pipe(
+          Effect.retry({
+            while: isJobIndexConflict,
+            schedule: Schedule.exponential("20 millis").pipe(Schedule.jittered),
+            times: casAttempts - 1
+          }),
+          Effect.catchIf(isJobIndexConflict, () => Effect.fail(new ConcurrentModification(ref)))
+        ) as Effect.Effect<A, Exclude<E, JobIndexConflict> | ConcurrentModification>
+
+      const createdAtOf = (existing: Job): Effect.Effect<string> => {
+        const recorded = existing.Meta?.[metaKeys.createdAt]
+        return recorded === undefined ? Effect.map(DateTime.now, DateTime.formatIso) : Effect.succeed(recorded)
+      }
+
+      /** A job stopped outside the provider may be taken over by a deploy; a live one is a conflict. */
+      const takeOverStopped = Effect.fnUntraced(function*(job: Job, ref: FunctionRef) {
+        const existing = yield* nomad.readJob(ref.namespace, job.ID)
+        if (Option.isNone(existing) || existing.value.Stop !== true) return yield* new FunctionExists(ref)
+        yield* nomad.registerJob(job, { enforceIndex: existing.value.JobModifyIndex ?? 0 }).pipe(
+          Effect.catchTag("JobIndexConflict", () => Effect.fail(new FunctionExists(ref)))
+        )
+      })
+
+      const deploy = Effect.fn("Functions.deploy")(function*(deployment: FunctionDeployment, namespace: NamespaceName) {
+        const ref: FunctionRef = { name: deployment.service, namespace }
+        const count = initialReplicas(deployment.labels)
+        if (Result.isFailure(count)) return yield* new InvalidRequest({ message: count.failure })
+        const createdAt = DateTime.formatIso(yield* DateTime.now)
+        const job = yield* buildJob(deployment, { namespace, count: count.success, createdAt })
+        yield* nomad.registerJob(job, { enforceIndex: 0 }).pipe(
+          Effect.catchTag("JobIndexConflict", () => takeOverStopped(job, ref)),
+          Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
+        )
+      })
+
+      const updateOnce = Effect.fnUntraced(function*(deployment: FunctionDeployment, ref: FunctionRef) {
+        const existing = yield* readFunctionJob(ref)
+        const createdAt = yield* createdAtOf(existing)
+        const count = functionGroup(existing, ref.name)?.Count ?? 1
+        const job = yield* buildJob(deployment, { namespace: ref.namespace, count, createdAt })
+        yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0, preserveCounts: true }).pipe(
+          Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
+        )
+      })
+
+      const update = Effect.fn("Functions.update")(function*(deployment: FunctionDeployment, namespace: NamespaceName) {
+        const ref: FunctionRef = { name: deployment.service, namespace }
+        yield* retryConflicts(ref, updateOnce(deployment, ref))
+      })
+
+      /** Rewrites the job with a new count, check-and-set: for when the scale endpoint refuses. */
+      const scaleByRegisterOnce = Effect.fnUntraced(function*(ref: FunctionRef, replicas: number) {
+        const existing = yield* readFunctionJob(ref)
+        const deployment = deploymentOf(existing, ref.name)
+        if (deployment === undefined) {
+          return yield* new DeploymentRejected({ name: ref.name, message: "the job does not describe a function" })
+        }
+        const createdAt = yield* createdAtOf(existing)
+        const job = yield* buildJob(deployment, { namespace: ref.namespace, count: replicas, createdAt }).pipe(
+          Effect.mapError(rejected(ref.name))
+        )
+        yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0 }).pipe(
+          Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
+        )
+      })
+
+      const scale = Effect.fn("Functions.scale")(function*(ref: FunctionRef, replicas: number) {
+        const existing = yield* readFunctionJob(ref)
+        const group = functionGroup(existing, ref.name)?.Name ?? ref.name
+        yield* nomad.scaleTaskGroup(ref.namespace, existing.ID, group, replicas, `scaled to ${replicas} by faas-nomad`)
+          .pipe(
+            Effect.catchTag("JobNotFound", () => Effect.fail(new FunctionNotFound(ref))),
+            // Nomad refuses to scale while a deployment runs; a new job version supersedes the deployment instead.
+            Effect.catchTag("JobRejected", (e) =>
+              e.message.includes("active deployment")
+                ? retryConflicts(ref, scaleByRegisterOnce(ref, replicas))
+                : Effect.fail(rejected(ref.name)(e)))
+          )
+      })
+
+      const remove = Effect.fn("Functions.remove")(function*(ref: FunctionRef) {
+        const existing = yield* readFunctionJob(ref)
+        yield* nomad.deregisterJob(ref.namespace, existing.ID, { purge: true })
+        jobCache.delete(`${ref.namespace}/${existing.ID}`)
+        yield* discovery.forget(ref)
+        metrics.forget(ref)
+      })
+
+      const statusOf = (job: Job, ref: FunctionRef) =>
+        Effect.map(discovery.endpoints(ref), (endpoints) =>
+          toFunctionStatus(job, ref.name, {
+            availableReplicas: endpoints.length,
+            invocationCount: metrics.invocationCount(ref)
+          }))
+
+      const status = Effect.fn("Functions.status")(function*(ref: FunctionRef) {
+        const job = yield* readFunctionJob(ref)
+        const found = yield* statusOf(job, ref)
+        if (found === undefined) return yield* new FunctionNotFound(ref)
+        return found
+      })
+
+      const cachedJob = (namespace: string, id: string, jobModifyIndex: number) => {
+        const cacheKey = `${namespace}/${id}`
+        const cached = jobCache.get(cacheKey)
+        if (cached !== undefined && cached.JobModifyIndex === jobModifyIndex) return Effect.succeed(Option.some(cached))
+        return Effect.tap(nomad.readJob(namespace, id), (job) =>
+          Effect.sync(() => {
+            if (Option.isSome(job)) jobCache.set(cacheKey, job.value)
+          }))
+      }
+
+      const list = Effect.fn("Functions.list")(function*(namespace: NamespaceName) {
+        const stubs = yield* nomad.listJobs(namespace, settings.jobPrefix)
+        const live = stubs.filter((stub) => stub.Stop !== true)
+        const seen = new Set(live.map((stub) => `${namespace}/${stub.ID}`))
+        for (const k of jobCache.keys()) if (k.startsWith(`${namespace}/`) && !seen.has(k)) jobCache.delete(k)
+        const statuses = yield* Effect.forEach(live, (stub) => {
+          const name = decodeFunctionName(stub.Meta?.[metaKeys.function] ?? stub.ID.slice(settings.jobPrefix.length))
+          if (Option.isNone(name)) return Effect.succeed(undefined)
+          const ref = { name: name.value, namespace }
+          return cachedJob(namespace, stub.ID, stub.JobModifyIndex ?? 0).pipe(
+            Effect.flatMap(Option.match({
+              onNone: () => Effect.succeed(undefined),
+              onSome: (job) => statusOf(job, ref)
+            }))
+          )
+        }, { concurrency: 16 })
+        return statuses.filter((s): s is FunctionStatus => s !== undefined)
+      })
+
+      const exists = (ref: FunctionRef) =>
+        nomad.readJob(ref.namespace, jobId(settings, ref.name)).pipe(Effect.map((job) => Option.isSome(liveJob(job))))
+
+      return Functions.of({ deploy, update, scale, remove, status, list, exists })
+    })
+  )
+}

@@ -1,0 +1,72 @@
+/**
+ * The narrow part of Nomad's API the provider uses, in Nomad's own terms.
+ * Handlers never see it directly; `Functions` does, and does not know whether
+ * it talks to a real cluster, a simulator or the in-memory one.
+ */
+import { Context, type Effect, type Option, Schema } from "effect"
+import type { UpstreamError } from "../domain/errors.ts"
+import type { AllocationListStub } from "../nomad/Allocation.ts"
+import type { Job } from "../nomad/Job.ts"
+import type { JobListStub } from "../nomad/JobListStub.ts"
+import type { Namespace } from "../nomad/Namespace.ts"
+
+/** A check-and-set write found a different `JobModifyIndex` (or none, or one) than it expected. */
+export class JobIndexConflict extends Schema.TaggedError<JobIndexConflict>()("JobIndexConflict", {
+  jobId: Schema.String,
+  message: Schema.String
+}) {}
+
+export class JobNotFound extends Schema.TaggedError<JobNotFound>()("JobNotFound", {
+  jobId: Schema.String
+}) {}
+
+/** Nomad refused the job itself (validation), as opposed to being unavailable. */
+export class JobRejected extends Schema.TaggedError<JobRejected>()("JobRejected", {
+  jobId: Schema.String,
+  message: Schema.String
+}) {}
+
+export interface RegisterOptions {
+  /**
+   * Check-and-set: register only if the job's current `JobModifyIndex` equals
+   * this; 0 means "only if the job does not exist".
+   */
+  readonly enforceIndex?: number | undefined
+  /** Keep each task group's current count instead of the one in the job. */
+  readonly preserveCounts?: boolean | undefined
+}
+
+export interface JobRegistration {
+  readonly jobModifyIndex: number
+  readonly evalId: string
+}
+
+export class Nomad extends Context.Service<Nomad, {
+  readonly registerJob: (
+    job: Job,
+    options: RegisterOptions
+  ) => Effect.Effect<JobRegistration, JobIndexConflict | JobRejected | UpstreamError>
+  readonly readJob: (namespace: string, jobId: string) => Effect.Effect<Option.Option<Job>, UpstreamError>
+  /** Jobs whose ID starts with `prefix`, with their Meta and allocation summary. */
+  readonly listJobs: (namespace: string, prefix: string) => Effect.Effect<ReadonlyArray<JobListStub>, UpstreamError>
+  /** Stops the job; with `purge` it is gone at once. Deregistering a missing job succeeds. */
+  readonly deregisterJob: (
+    namespace: string,
+    jobId: string,
+    options: { readonly purge: boolean }
+  ) => Effect.Effect<void, UpstreamError>
+  /** Sets one task group's count through the scale endpoint, recording `message` as a scaling event. */
+  readonly scaleTaskGroup: (
+    namespace: string,
+    jobId: string,
+    group: string,
+    count: number,
+    message: string
+  ) => Effect.Effect<void, JobNotFound | JobRejected | UpstreamError>
+  readonly jobAllocations: (
+    namespace: string,
+    jobId: string
+  ) => Effect.Effect<ReadonlyArray<AllocationListStub>, UpstreamError>
+  readonly readNamespace: (name: string) => Effect.Effect<Option.Option<Namespace>, UpstreamError>
+  readonly listNamespaces: Effect.Effect<ReadonlyArray<Namespace>, UpstreamError>
+}>()("faas-nomad/Nomad") {}

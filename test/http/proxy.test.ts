@@ -1,0 +1,188 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
+import { call, json } from "../support/http.ts"
+import { exchange, nextChunk, openRequest, providerPort, rest } from "../support/rawHttp.ts"
+import { testApp } from "../support/testApp.ts"
+import { makeTestFunction } from "../support/testFunction.ts"
+
+const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
+
+const deploy = (service: string, extra: Record<string, unknown> = {}, query = "") =>
+  Effect.gen(function*() {
+    const answer = yield* call("POST", `/system/functions${query}`, { service, image: "test/fn:1", ...extra })
+    assert.strictEqual(answer.status, 202, answer.text)
+    yield* settled
+  })
+
+const fn = makeTestFunction()
+
+layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invocation proxy", (it) => {
+  it.effect("forwards the method, sub-path (trailing slash kept) and raw query, and the body", () =>
+    Effect.gen(function*() {
+      yield* deploy("paths")
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["/function/paths", "/"],
+        ["/function/paths/", "/"],
+        ["/function/paths?x=1", "/?x=1"],
+        ["/function/paths/a/b/?q=1&q=2&e=%20x", "/a/b/?q=1&q=2&e=%20x"],
+        ["/function/paths/a%2Fb", "/a%2Fb"]
+      ]
+      for (const [path, expected] of cases) {
+        assert.strictEqual(json(yield* call("GET", path)).url, expected, path)
+      }
+      for (const method of ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const) {
+        const seen = json(yield* call(method, "/function/paths/m", `{"m":"${method}"}`))
+        assert.strictEqual(seen.method, method)
+        assert.strictEqual(seen.body, `{"m":"${method}"}`)
+      }
+      const head = yield* call("HEAD", "/function/paths")
+      assert.strictEqual(head.status, 200)
+    }))
+
+  it.effect("passes every status and header through and does not follow redirects", () =>
+    Effect.gen(function*() {
+      yield* deploy("statuses")
+      for (const code of [201, 204, 400, 404, 418, 500, 503]) {
+        const answer = yield* call("GET", `/function/statuses/status?code=${code}`)
+        assert.strictEqual(answer.status, code)
+        if (code !== 204) assert.strictEqual(answer.headers["x-custom"], "kept")
+        assert.isUndefined(answer.headers["x-openfaas-internal"])
+      }
+      const port = yield* providerPort
+      const redirect = yield* exchange(port, "GET", "/function/statuses/redirect")
+      assert.strictEqual(redirect.status, 302)
+      assert.strictEqual(redirect.headers.location, "/elsewhere")
+      const cookies = yield* exchange(port, "GET", "/function/statuses/cookies")
+      assert.deepStrictEqual(cookies.headers["set-cookie"], ["a=1; Path=/", "b=2; HttpOnly"])
+    }))
+
+  it.effect("sets X-Forwarded-For and X-Forwarded-Host only when absent, and drops hop-by-hop headers", () =>
+    Effect.gen(function*() {
+      yield* deploy("headers")
+      const plain = json(yield* call("GET", "/function/headers", undefined, { "x-request-id": "r1" }))
+      assert.strictEqual(plain.headers["x-request-id"], "r1")
+      assert.isString(plain.headers["x-forwarded-for"])
+      assert.match(plain.headers["x-forwarded-host"], /^127\.0\.0\.1:\d+$/)
+      const forwarded = json(
+        yield* exchange(yield* providerPort, "GET", "/function/headers", {
+          "x-forwarded-for": "203.0.113.7",
+          "x-forwarded-host": "gateway.example",
+          connection: "x-private",
+          "x-private": "hop",
+          "proxy-authorization": "Basic c2VjcmV0"
+        })
+      )
+      assert.strictEqual(forwarded.headers["x-forwarded-for"], "203.0.113.7")
+      assert.strictEqual(forwarded.headers["x-forwarded-host"], "gateway.example")
+      assert.isUndefined(forwarded.headers["x-private"])
+      assert.isUndefined(forwarded.headers["proxy-authorization"])
+    }))
+
+  it.effect("streams the response: a chunk arrives before the function has finished", () =>
+    Effect.gen(function*() {
+      yield* deploy("streamer")
+      const port = yield* providerPort
+      const [first, second] = yield* Effect.promise(async () => {
+        const exchange = openRequest(port, "GET", "/function/streamer/stream-out")
+        exchange.request.end()
+        const response = await exchange.response
+        const first = await nextChunk(response)
+        fn.controls.releaseStream()
+        return [first, await rest(response)] as const
+      })
+      assert.strictEqual(first, "first\n")
+      assert.strictEqual(second, "second\n")
+    }))
+
+  it.effect("streams the request: the function answers the first piece before the body ends", () =>
+    Effect.gen(function*() {
+      yield* deploy("uploader")
+      const port = yield* providerPort
+      const [early, late] = yield* Effect.promise(async () => {
+        const exchange = openRequest(port, "POST", "/function/uploader/stream-in", { "transfer-encoding": "chunked" })
+        exchange.request.write("part1")
+        const response = await exchange.response
+        const early = await nextChunk(response)
+        exchange.request.end("part2")
+        return [early, await rest(response)] as const
+      })
+      assert.strictEqual(early, "got:part1;")
+      assert.strictEqual(late, "got:part2;end")
+    }))
+
+  it.effect("an unknown function is 404, a known one with no ready instance 503, both marked as the proxy's", () =>
+    Effect.gen(function*() {
+      const unknown = yield* call("GET", "/function/nobody-here")
+      assert.strictEqual(unknown.status, 404)
+      assert.strictEqual(unknown.headers["x-openfaas-internal"], "proxy")
+      yield* deploy("sleepy")
+      yield* call("POST", "/system/scale-function/sleepy", { replicas: 0 })
+      yield* settled
+      const idle = yield* call("GET", "/function/sleepy")
+      assert.strictEqual(idle.status, 503)
+      assert.strictEqual(idle.headers["x-openfaas-internal"], "proxy")
+      assert.include(idle.text, "sleepy")
+      assert.strictEqual((yield* call("GET", "/function/Bad_Name")).status, 400)
+      assert.strictEqual((yield* call("GET", "/function/")).status, 400)
+    }))
+
+  it.effect("an instance whose health check fails gets no traffic", () =>
+    Effect.gen(function*() {
+      yield* deploy("flaky")
+      const cluster = yield* MemoryCluster
+      const alloc = json(yield* call("GET", "/function/flaky")).headers
+      assert.isDefined(alloc)
+      const [only] = yield* cluster.jobAllocations("default", "OpenFaaS-flaky")
+      yield* cluster.setAllocationHealth(only!.ID, false)
+      assert.strictEqual(json(yield* call("GET", "/system/function/flaky")).availableReplicas, 0)
+      assert.strictEqual((yield* call("GET", "/function/flaky")).status, 503)
+      yield* cluster.setAllocationHealth(only!.ID, true)
+      assert.strictEqual((yield* call("GET", "/function/flaky")).status, 200)
+    }))
+
+  it.effect("name.namespace splits at the last dot", () =>
+    Effect.gen(function*() {
+      const cluster = yield* MemoryCluster
+      yield* cluster.createNamespace("team-b", { openfaas: "1" })
+      yield* deploy("spaced", {}, "?namespace=team-b")
+      assert.strictEqual((yield* call("GET", "/function/spaced.team-b/x")).status, 200)
+      assert.strictEqual((yield* call("GET", "/function/spaced")).status, 404)
+      assert.strictEqual((yield* call("GET", "/function/spaced.unknown-ns")).status, 404)
+    }))
+
+  it.effect("balances across instances and counts invocations", () =>
+    Effect.gen(function*() {
+      yield* deploy("balanced", { labels: { "com.openfaas.scale.min": "3" } })
+      const allocs = new Set<string>()
+      for (let i = 0; i < 6; i++) allocs.add((yield* call("GET", "/function/balanced")).headers["x-alloc"]!)
+      assert.strictEqual(allocs.size, 3)
+      assert.strictEqual(json(yield* call("GET", "/system/function/balanced")).invocationCount, 6)
+    }))
+
+  it.effect("never retries a request with a body: a dropped connection is one attempt and a 502", () =>
+    Effect.gen(function*() {
+      yield* deploy("dropper")
+      const answer = yield* call("POST", "/function/dropper/drop", "payload")
+      assert.strictEqual(answer.status, 502)
+      assert.strictEqual(answer.headers["x-openfaas-internal"], "proxy")
+      assert.strictEqual(fn.controls.hits.get("/drop"), 1)
+    }))
+})
+
+describe("invocation timeout", () => {
+  const hanging = makeTestFunction()
+  layer(testApp({ runner: hanging.runner, env: { write_timeout: "300ms" } }), { excludeTestServices: true })(
+    "a function that never answers",
+    (it) => {
+      it.effect("gets 504 once write_timeout passes", () =>
+        Effect.gen(function*() {
+          yield* deploy("hanger")
+          const answer = yield* call("GET", "/function/hanger/hang")
+          assert.strictEqual(answer.status, 504)
+          assert.strictEqual(answer.headers["x-openfaas-internal"], "proxy")
+          assert.include(answer.text, "300 ms")
+        }))
+    }
+  )
+})

@@ -1,0 +1,124 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Option } from "effect"
+import { AllocationFailed, AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
+import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
+import type { Job } from "../../src/nomad/Job.ts"
+
+const job = (image: string, count: number): Job => ({
+  ID: "svc",
+  Namespace: "default",
+  Type: "service",
+  TaskGroups: [{
+    Name: "svc",
+    Count: count,
+    Services: [{ Name: "svc-service", PortLabel: "http", Meta: { openfaas_namespace: "default" } }],
+    Tasks: [{ Name: "svc", Driver: "docker", Config: { image } }]
+  }]
+})
+
+const live = (allocs: ReadonlyArray<{ DesiredStatus?: string | null }>) => allocs.filter((a) => a.DesiredStatus === "run")
+
+const withCluster = <A, E>(body: Effect.Effect<A, E, MemoryCluster>, runner: Layer.Layer<AllocationRunner> = EchoRunner) =>
+  body.pipe(Effect.provide(MemoryCluster.layer.pipe(Layer.provide(runner))))
+
+describe("the in-memory cluster", () => {
+  it.live("places allocations that become running and healthy, and registers their services", () =>
+    withCluster(Effect.gen(function*() {
+      const cluster = yield* MemoryCluster
+      const registered = yield* cluster.registerJob(job("a:1", 2), {})
+      const pending = yield* cluster.jobAllocations("default", "svc")
+      assert.deepStrictEqual(pending.map((a) => a.ClientStatus), ["pending", "pending"])
+      yield* cluster.settled
+      const running = yield* cluster.jobAllocations("default", "svc")
+      assert.deepStrictEqual(running.map((a) => [a.ClientStatus, a.DeploymentStatus?.Healthy]), [
+        ["running", true],
+        ["running", true]
+      ])
+      const instances = yield* cluster.healthyInstances("svc-service")
+      assert.strictEqual(instances.length, 2)
+      assert.deepStrictEqual(instances[0]!.meta, { openfaas_namespace: "default" })
+      const stored = Option.getOrThrow(yield* cluster.readJob("default", "svc"))
+      assert.strictEqual(stored.JobModifyIndex, registered.jobModifyIndex)
+      assert.strictEqual(stored.Version, 0)
+      assert.strictEqual(stored.Status, "running")
+    })))
+
+  it.live("enforces check-and-set with Nomad's messages", () =>
+    withCluster(Effect.gen(function*() {
+      const cluster = yield* MemoryCluster
+      const first = yield* cluster.registerJob(job("a:1", 1), { enforceIndex: 0 })
+      const again = yield* Effect.flip(cluster.registerJob(job("a:1", 1), { enforceIndex: 0 }))
+      assert.strictEqual(again._tag === "IndexConflict" && again.message, "Enforcing job modify index 0: job already exists")
+      const stale = yield* Effect.flip(cluster.registerJob(job("a:2", 1), { enforceIndex: first.jobModifyIndex + 99 }))
+      assert.include(stale._tag === "IndexConflict" ? stale.message : "", "conflicting job modify index")
+      const ok = yield* cluster.registerJob(job("a:2", 1), { enforceIndex: first.jobModifyIndex })
+      assert.isTrue(ok.jobModifyIndex > first.jobModifyIndex)
+      const missing = yield* Effect.flip(cluster.registerJob({ ...job("a", 1), ID: "other" }, { enforceIndex: 5 }))
+      assert.include(missing._tag === "IndexConflict" ? missing.message : "", "job does not exist")
+      yield* cluster.settled
+    })))
+
+  it.live("scaling keeps instances in place; a new spec rolls them over", () =>
+    withCluster(Effect.gen(function*() {
+      const cluster = yield* MemoryCluster
+      yield* cluster.registerJob(job("a:1", 1), {})
+      yield* cluster.settled
+      const [original] = yield* cluster.jobAllocations("default", "svc")
+      yield* cluster.scaleTaskGroup("default", "svc", "svc", 3)
+      yield* cluster.settled
+      const scaled = live(yield* cluster.jobAllocations("default", "svc"))
+      assert.strictEqual(scaled.length, 3)
+      assert.isTrue(scaled.some((a) => (a as { ID: string }).ID === original!.ID))
+      yield* cluster.registerJob(job("a:2", 3), { preserveCounts: true })
+      yield* cluster.settled
+      const rolled = yield* cluster.jobAllocations("default", "svc")
+      assert.strictEqual(live(rolled).length, 3)
+      assert.isFalse(live(rolled).some((a) => (a as { ID: string }).ID === original!.ID))
+      assert.strictEqual((yield* cluster.healthyInstances("svc-service")).length, 3)
+      yield* cluster.scaleTaskGroup("default", "svc", "svc", 0)
+      yield* cluster.settled
+      assert.strictEqual((yield* cluster.healthyInstances("svc-service")).length, 0)
+      assert.strictEqual(Option.getOrThrow(yield* cluster.readJob("default", "svc")).Status, "dead")
+    })))
+
+  it.live("deregistering with purge removes the job, its allocations and its instances", () =>
+    withCluster(Effect.gen(function*() {
+      const cluster = yield* MemoryCluster
+      yield* cluster.registerJob(job("a:1", 2), {})
+      yield* cluster.settled
+      yield* cluster.deregisterJob("default", "svc", true)
+      yield* cluster.settled
+      assert.isTrue(Option.isNone(yield* cluster.readJob("default", "svc")))
+      assert.strictEqual((yield* cluster.jobAllocations("default", "svc")).length, 0)
+      assert.strictEqual((yield* cluster.healthyInstances("svc-service")).length, 0)
+      const scaled = yield* Effect.flip(cluster.scaleTaskGroup("default", "svc", "svc", 1))
+      assert.strictEqual(scaled._tag, "JobNotFound")
+    })))
+
+  it.live("an allocation whose task fails to start is failed and gets no service instance", () =>
+    withCluster(
+      Effect.gen(function*() {
+        const cluster = yield* MemoryCluster
+        yield* cluster.registerJob(job("broken:1", 1), {})
+        yield* cluster.settled
+        const [alloc] = yield* cluster.jobAllocations("default", "svc")
+        assert.strictEqual(alloc!.ClientStatus, "failed")
+        assert.strictEqual(alloc!.TaskStates?.["svc"]?.Events?.[0]?.DisplayMessage, "image broken:1 not found")
+        assert.strictEqual((yield* cluster.healthyInstances("svc-service")).length, 0)
+      }),
+      Layer.succeed(AllocationRunner, {
+        run: (spec) =>
+          Effect.fail(new AllocationFailed({ allocId: spec.allocId, message: `image ${spec.task.Config?.["image"]} not found` }))
+      })
+    ))
+
+  it.live("refuses jobs in unknown namespaces and jobs without groups", () =>
+    withCluster(Effect.gen(function*() {
+      const cluster = yield* MemoryCluster
+      const elsewhere = yield* Effect.flip(cluster.registerJob({ ...job("a", 1), Namespace: "nowhere" }, {}))
+      assert.strictEqual(elsewhere._tag, "Rejected")
+      const empty = yield* Effect.flip(cluster.registerJob({ ID: "empty", TaskGroups: [] }, {}))
+      assert.strictEqual(empty._tag, "Rejected")
+    })))
+})

@@ -1,0 +1,27 @@
+/**
+ * The whole provider on an ephemeral loopback port, over the in-memory
+ * cluster, with an HttpClient pointed at it: what route tests run against.
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { Layer } from "effect"
+import { HttpServer } from "effect/http"
+import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
+import { ProviderServer } from "../../src/http/ProviderServer.ts"
+import { DevCluster } from "../../src/layers/DevCluster.ts"
+import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
+import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import { ProviderServices } from "../../src/provider/ProviderServices.ts"
+
+export interface TestAppOptions {
+  readonly env?: Readonly<Record<string, string>>
+  readonly runner?: Layer.Layer<AllocationRunner>
+}
+
+export const testApp = (options: TestAppOptions = {}) =>
+  HttpServer.layerTestClient.pipe(
+    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provideMerge(ProviderServer),
+    Layer.provideMerge(ProviderServices),
+    Layer.provideMerge(DevCluster(options.runner ?? EchoRunner)),
+    Layer.provideMerge(ProviderConfig.layerFromEnv({ port: "0", bind_address: "127.0.0.1", ...options.env }))
+  )

@@ -58,6 +58,10 @@ export const settings = {
     default: "/run/secrets/",
     description: "Folder holding the files basic-auth-user and basic-auth-password"
   }),
+  apiTimeout: setting("api_timeout", "Provider", Value.duration, {
+    default: "10s",
+    description: "Longest time one call to Nomad, Consul or Vault may take before it counts as failed"
+  }),
   jobPrefix: setting("job_prefix", "Functions", Value.text, {
     default: "OpenFaaS-",
     description: "Prefix of the Nomad job ID of every function: <job_prefix><name>"
@@ -74,6 +78,10 @@ export const settings = {
     default: "consul",
     description: "Where functions register and are found: consul, or nomad (Nomad 1.4+ native services)"
   }),
+  scaleFromZero: setting("scale_from_zero", "Functions", Value.boolean, {
+    default: "true",
+    description: "Scale a function at 0 replicas to max(1, com.openfaas.scale.min) on its first invocation"
+  }),
   nomadAddr: setting("NOMAD_ADDR", "Nomad", Value.baseUrl("http"), {
     default: "http://127.0.0.1:4646",
     description: "Nomad HTTP API address"
@@ -87,6 +95,22 @@ export const settings = {
   nomadNamespace: setting("NOMAD_NAMESPACE", "Nomad", Value.text, {
     default: "default",
     description: "Nomad namespace used when a request names none; OpenFaaS namespaces are Nomad namespaces"
+  }),
+  nomadCacert: setting("NOMAD_CACERT", "Nomad", Value.text, {
+    description: "PEM file of the CA that signed Nomad's certificate"
+  }),
+  nomadClientCert: setting("NOMAD_CLIENT_CERT", "Nomad", Value.text, {
+    description: "PEM client certificate for mutual TLS with Nomad (with NOMAD_CLIENT_KEY)"
+  }),
+  nomadClientKey: setting("NOMAD_CLIENT_KEY", "Nomad", Value.text, {
+    description: "PEM key of NOMAD_CLIENT_CERT"
+  }),
+  nomadSkipVerify: setting("NOMAD_SKIP_VERIFY", "Nomad", Value.boolean, {
+    default: "false",
+    description: "Do not verify Nomad's TLS certificate (tests only)"
+  }),
+  nomadTlsServerName: setting("NOMAD_TLS_SERVER_NAME", "Nomad", Value.text, {
+    description: "Name to verify Nomad's certificate against, e.g. server.global.nomad"
   }),
   consulHttpAddr: setting("CONSUL_HTTP_ADDR", "Consul", Value.baseUrl("http"), {
     default: "127.0.0.1:8500",

@@ -3,20 +3,10 @@
  * parameters. Every problem becomes `InvalidRequest` with a message that lists
  * each one (`service: must be a DNS-1123 label`), or `PayloadTooLarge`.
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema } from "effect"
 import { HttpIncomingMessage, HttpServerRequest } from "effect/http"
 import { InvalidRequest, PayloadTooLarge } from "../domain/errors.ts"
-
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
-/** One line per problem: `path: message`. */
-export const formatIssues = (issue: SchemaIssue.Issue, root?: string): string =>
-  formatter(issue).issues
-    .map(({ message, path }) => {
-      const at = [...(root === undefined ? [] : [root]), ...(path ?? []).map((p) => String(typeof p === "object" ? p.key : p))]
-      return at.length === 0 ? message : `${at.join(".")}: ${message}`
-    })
-    .join("\n")
+import { formatIssues } from "../domain/schemaIssues.ts"
 
 export const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, root?: string) => {
   const decode = Schema.decodeUnknownEffect(schema)

@@ -12,6 +12,7 @@ import { parseConstraints } from "./constraints.ts"
 import { healthInitialDelay, healthPath, labelKeys } from "./functionLabels.ts"
 import { encodeDeployment, metaKeys } from "./jobMeta.ts"
 import { type JobSettings, jobId, serviceName, serviceNameProblem } from "./JobSettings.ts"
+import { proxySettingTags } from "./proxySettings.ts"
 import { toTaskResources } from "./resources.ts"
 
 /** The watchdog's port inside the container. */
@@ -62,9 +63,11 @@ export const toNomadJob = (
   problems.push(...taskResources.problems)
   const checkPath = healthPath(deployment.annotations)
   const initialDelay = healthInitialDelay(deployment.annotations)
+  const proxyTags = proxySettingTags(deployment.labels)
+  if (Result.isFailure(proxyTags)) problems.push(...proxyTags.failure)
   if (Result.isFailure(checkPath)) problems.push(checkPath.failure)
   if (Result.isFailure(initialDelay)) problems.push(initialDelay.failure)
-  if (problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay)) {
+  if (problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay) || Result.isFailure(proxyTags)) {
     return Result.fail(problems)
   }
 
@@ -98,7 +101,7 @@ export const toNomadJob = (
     Name: serviceName(settings, name),
     PortLabel: httpPortLabel,
     Provider: settings.serviceProvider,
-    Tags: ["openfaas", `openfaas-namespace-${placement.namespace}`],
+    Tags: ["openfaas", `openfaas-namespace-${placement.namespace}`, ...proxyTags.success],
     Meta: { openfaas_function: name, openfaas_namespace: placement.namespace },
     Checks: [{
       Name: `${name} watchdog health`,

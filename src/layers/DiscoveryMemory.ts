@@ -1,25 +1,52 @@
 /** Discovery over the in-memory cluster's service catalog, as Consul's `?passing` health query sees it. */
-import { Effect, Layer } from "effect"
-import { type JobSettings } from "../jobs/JobSettings.ts"
-import { serviceName } from "../jobs/JobSettings.ts"
-import { Discovery } from "../services/Discovery.ts"
-import { MemoryCluster } from "./memory/MemoryCluster.ts"
+import { Effect, Layer, Queue, Stream } from "effect"
+import type { FunctionRef } from "../domain/FunctionName.ts"
+import { type JobSettings, serviceName } from "../jobs/JobSettings.ts"
+import { Discovery, type Endpoint } from "../services/Discovery.ts"
+import { MemoryCluster, type ServiceInstance } from "./memory/MemoryCluster.ts"
+
+const inNamespace = (instance: ServiceInstance, namespace: string) =>
+  (instance.meta["openfaas_namespace"] ?? instance.namespace) === namespace
+
+const toEndpoint = (i: ServiceInstance): Endpoint => ({ id: i.id, address: i.address, port: i.port, tags: i.tags })
+
+const sameEndpoints = (a: ReadonlyArray<Endpoint>, b: ReadonlyArray<Endpoint>) =>
+  a.length === b.length && a.every((e, i) => e.id === b[i]!.id)
 
 export const DiscoveryMemory = (settings: JobSettings): Layer.Layer<Discovery, never, MemoryCluster> =>
   Layer.effect(
     Discovery,
     Effect.gen(function*() {
       const cluster = yield* MemoryCluster
-      return Discovery.of({
-        endpoints: (ref) =>
-          cluster.healthyInstances(serviceName(settings, ref.name)).pipe(
-            Effect.map((instances) =>
-              instances
-                .filter((i) => (i.meta["openfaas_namespace"] ?? i.namespace) === ref.namespace)
-                .map((i) => ({ id: i.id, address: i.address, port: i.port }))
-            )
-          ),
-        forget: () => Effect.void
-      })
+      const endpointsNow = (ref: FunctionRef) =>
+        cluster.healthyInstancesNow(serviceName(settings, ref.name))
+          .filter((i) => inNamespace(i, ref.namespace))
+          .map(toEndpoint)
+
+      const watch = (ref: FunctionRef) =>
+        Stream.callback<ReadonlyArray<Endpoint>>((queue) =>
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              let last = endpointsNow(ref)
+              Queue.offerUnsafe(queue, last)
+              return cluster.subscribe(() => {
+                const next = endpointsNow(ref)
+                if (!sameEndpoints(last, next)) Queue.offerUnsafe(queue, last = next)
+              })
+            }),
+            (unsubscribe) => Effect.sync(unsubscribe)
+          ), { bufferSize: 1, strategy: "sliding" })
+
+      const readyCounts = (namespace: string) =>
+        Effect.sync(() => {
+          const counts = new Map<string, number>()
+          for (const instance of cluster.healthyInstancesNow()) {
+            const name = instance.meta["openfaas_function"]
+            if (name !== undefined && inNamespace(instance, namespace)) counts.set(name, (counts.get(name) ?? 0) + 1)
+          }
+          return counts as ReadonlyMap<string, number>
+        })
+
+      return Discovery.of({ watch, readyCounts })
     })
   )

@@ -23,6 +23,7 @@ import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctio
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
 import type { Job } from "../nomad/Job.ts"
 import { Discovery } from "../services/Discovery.ts"
+import { EndpointResolver } from "./EndpointResolver.ts"
 import { Metrics } from "../services/Metrics.ts"
 import { JobIndexConflict, Nomad } from "../services/Nomad.ts"
 
@@ -64,6 +65,7 @@ export class Functions extends Context.Service<Functions, {
       const settings: JobSettings = jobSettingsFrom(yield* ProviderConfig)
       const nomad = yield* Nomad
       const discovery = yield* Discovery
+      const resolver = yield* EndpointResolver
       const metrics = yield* Metrics
       /** Full jobs by `namespace/ID`, valid while their JobModifyIndex is unchanged: keeps a list to one Nomad call. */
       const jobCache = new Map<string, Job>()
@@ -175,20 +177,17 @@ export class Functions extends Context.Service<Functions, {
         const existing = yield* readFunctionJob(ref)
         yield* nomad.deregisterJob(ref.namespace, existing.ID, { purge: true })
         jobCache.delete(`${ref.namespace}/${existing.ID}`)
-        yield* discovery.forget(ref)
+        yield* resolver.forget(ref)
         metrics.forget(ref)
       })
 
-      const statusOf = (job: Job, ref: FunctionRef) =>
-        Effect.map(discovery.endpoints(ref), (endpoints) =>
-          toFunctionStatus(job, ref.name, {
-            availableReplicas: endpoints.length,
-            invocationCount: metrics.invocationCount(ref)
-          }))
-
       const status = Effect.fn("Functions.status")(function*(ref: FunctionRef) {
         const job = yield* readFunctionJob(ref)
-        const found = yield* statusOf(job, ref)
+        const entry = yield* resolver.entry(ref)
+        const found = toFunctionStatus(job, ref.name, {
+          availableReplicas: entry.endpoints.length,
+          invocationCount: metrics.invocationCount(ref)
+        })
         if (found === undefined) return yield* new FunctionNotFound(ref)
         return found
       })
@@ -208,14 +207,19 @@ export class Functions extends Context.Service<Functions, {
         const live = stubs.filter((stub) => stub.Stop !== true)
         const seen = new Set(live.map((stub) => `${namespace}/${stub.ID}`))
         for (const k of jobCache.keys()) if (k.startsWith(`${namespace}/`) && !seen.has(k)) jobCache.delete(k)
+        const ready = yield* discovery.readyCounts(namespace)
         const statuses = yield* Effect.forEach(live, (stub) => {
           const name = decodeFunctionName(stub.Meta?.[metaKeys.function] ?? stub.ID.slice(settings.jobPrefix.length))
           if (Option.isNone(name)) return Effect.succeed(undefined)
           const ref = { name: name.value, namespace }
           return cachedJob(namespace, stub.ID, stub.JobModifyIndex ?? 0).pipe(
-            Effect.flatMap(Option.match({
-              onNone: () => Effect.succeed(undefined),
-              onSome: (job) => statusOf(job, ref)
+            Effect.map(Option.match({
+              onNone: () => undefined,
+              onSome: (job) =>
+                toFunctionStatus(job, ref.name, {
+                  availableReplicas: ready.get(ref.name) ?? 0,
+                  invocationCount: metrics.invocationCount(ref)
+                })
             }))
           )
         }, { concurrency: 16 })

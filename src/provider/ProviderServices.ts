@@ -1,7 +1,11 @@
 /** The provider's own services, over whichever Nomad, Discovery and Metrics are given. */
 import { Layer } from "effect"
-import { InvocationClient } from "../http/proxy/ProxyRoutes.ts"
+import { InvocationProxy } from "../http/proxy/InvocationProxy.ts"
+import { EndpointResolver } from "./EndpointResolver.ts"
 import { Functions } from "./Functions.ts"
 import { Namespaces } from "./Namespaces.ts"
 
-export const ProviderServices = Layer.mergeAll(Functions.layer, Namespaces.layer, InvocationClient.layer)
+export const ProviderServices = InvocationProxy.layer.pipe(
+  Layer.provideMerge(Functions.layer),
+  Layer.provideMerge(Layer.mergeAll(Namespaces.layer, EndpointResolver.layer))
+)

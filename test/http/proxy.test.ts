@@ -1,5 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { call, json } from "../support/http.ts"
 import { exchange, nextChunk, openRequest, providerPort, rest } from "../support/rawHttp.ts"
@@ -111,34 +111,92 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       assert.strictEqual(late, "got:part2;end")
     }))
 
-  it.effect("an unknown function is 404, a known one with no ready instance 503, both marked as the proxy's", () =>
+  it.effect("an unknown function is 404 and a bad name 400, both marked as the proxy's", () =>
     Effect.gen(function*() {
       const unknown = yield* call("GET", "/function/nobody-here")
       assert.strictEqual(unknown.status, 404)
       assert.strictEqual(unknown.headers["x-openfaas-internal"], "proxy")
-      yield* deploy("sleepy")
-      yield* call("POST", "/system/scale-function/sleepy", { replicas: 0 })
-      yield* settled
-      const idle = yield* call("GET", "/function/sleepy")
-      assert.strictEqual(idle.status, 503)
-      assert.strictEqual(idle.headers["x-openfaas-internal"], "proxy")
-      assert.include(idle.text, "sleepy")
       assert.strictEqual((yield* call("GET", "/function/Bad_Name")).status, 400)
       assert.strictEqual((yield* call("GET", "/function/")).status, 400)
     }))
 
-  it.effect("an instance whose health check fails gets no traffic", () =>
+  it.effect("a function at 0 replicas is scaled up by its first invocation, which waits for it", () =>
+    Effect.gen(function*() {
+      yield* deploy("sleepy", { labels: { "com.openfaas.scale.min": "2" } })
+      yield* call("POST", "/system/scale-function/sleepy", { replicas: 0 })
+      yield* settled
+      assert.strictEqual(json(yield* call("GET", "/system/function/sleepy")).availableReplicas, 0)
+      const woken = yield* call("GET", "/function/sleepy/hello")
+      assert.strictEqual(woken.status, 200)
+      assert.strictEqual(json(woken).url, "/hello")
+      assert.strictEqual(json(yield* call("GET", "/system/function/sleepy")).replicas, 2)
+    }))
+
+  it.effect("the first invocation after a deploy waits for the first healthy instance", () =>
+    Effect.gen(function*() {
+      const deployed = yield* call("POST", "/system/functions", { service: "gated-fn", image: "test/fn:1" })
+      assert.strictEqual(deployed.status, 202)
+      const pending = yield* Effect.forkChild(call("GET", "/function/gated-fn/first"))
+      assert.strictEqual(json(yield* call("GET", "/system/function/gated-fn")).availableReplicas, 0)
+      fn.controls.openGate()
+      const answer = yield* Fiber.join(pending)
+      assert.strictEqual(answer.status, 200)
+      assert.strictEqual(json(answer).url, "/first")
+    }))
+
+  it.effect("an unhealthy instance gets no traffic; a request waits for one to be healthy again", () =>
     Effect.gen(function*() {
       yield* deploy("flaky")
       const cluster = yield* MemoryCluster
-      const alloc = json(yield* call("GET", "/function/flaky")).headers
-      assert.isDefined(alloc)
       const [only] = yield* cluster.jobAllocations("default", "OpenFaaS-flaky")
+      assert.strictEqual((yield* call("GET", "/function/flaky")).status, 200)
       yield* cluster.setAllocationHealth(only!.ID, false)
       assert.strictEqual(json(yield* call("GET", "/system/function/flaky")).availableReplicas, 0)
-      assert.strictEqual((yield* call("GET", "/function/flaky")).status, 503)
+      const hits = fn.controls.hits.get("/waiting") ?? 0
+      const waiting = yield* Effect.forkChild(call("GET", "/function/flaky/waiting"))
+      assert.strictEqual(fn.controls.hits.get("/waiting") ?? 0, hits)
       yield* cluster.setAllocationHealth(only!.ID, true)
-      assert.strictEqual((yield* call("GET", "/function/flaky")).status, 200)
+      assert.strictEqual((yield* Fiber.join(waiting)).status, 200)
+    }))
+
+  it.effect("an instance that refuses connections is skipped: bodiless requests go to another", () =>
+    Effect.gen(function*() {
+      yield* deploy("failover", { labels: { "com.openfaas.scale.min": "2" } })
+      const cluster = yield* MemoryCluster
+      const [dead] = yield* cluster.jobAllocations("default", "OpenFaaS-failover")
+      yield* Effect.promise(() => new Promise<void>((resolve) => fn.controls.servers.get(dead!.ID)!.close(() => resolve())))
+      for (let i = 0; i < 6; i++) {
+        const answer = yield* call("GET", "/function/failover")
+        assert.strictEqual(answer.status, 200)
+        assert.notStrictEqual(answer.headers["x-alloc"], dead!.ID)
+      }
+    }))
+
+  it.effect("com.openfaas.max_inflight caps concurrent invocations with 429", () =>
+    Effect.gen(function*() {
+      yield* deploy("capped", { labels: { "com.openfaas.max_inflight": "1" } })
+      const port = yield* providerPort
+      const held = yield* Effect.promise(async () => {
+        const exchange = openRequest(port, "GET", "/function/capped/stream-out")
+        exchange.request.end()
+        const response = await exchange.response
+        await nextChunk(response)
+        return response
+      })
+      const refused = yield* call("GET", "/function/capped")
+      assert.strictEqual(refused.status, 429)
+      assert.strictEqual(refused.headers["x-openfaas-internal"], "proxy")
+      fn.controls.releaseStream()
+      yield* Effect.promise(() => rest(held))
+      assert.strictEqual((yield* call("GET", "/function/capped")).status, 200)
+    }))
+
+  it.effect("com.openfaas.timeout bounds one function's invocations", () =>
+    Effect.gen(function*() {
+      yield* deploy("quick", { labels: { "com.openfaas.timeout": "200ms" } })
+      const answer = yield* call("GET", "/function/quick/hang")
+      assert.strictEqual(answer.status, 504)
+      assert.include(answer.text, "200 ms")
     }))
 
   it.effect("name.namespace splits at the last dot", () =>
@@ -168,6 +226,26 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       assert.strictEqual(answer.headers["x-openfaas-internal"], "proxy")
       assert.strictEqual(fn.controls.hits.get("/drop"), 1)
     }))
+})
+
+describe("without scale from zero", () => {
+  const idle = makeTestFunction()
+  layer(testApp({ runner: idle.runner, env: { scale_from_zero: "false" } }), { excludeTestServices: true })(
+    "a function at 0 replicas",
+    (it) => {
+      it.effect("answers 503: known, but no instance is ready", () =>
+        Effect.gen(function*() {
+          yield* deploy("resting")
+          yield* call("POST", "/system/scale-function/resting", { replicas: 0 })
+          yield* settled
+          const answer = yield* call("GET", "/function/resting")
+          assert.strictEqual(answer.status, 503)
+          assert.strictEqual(answer.headers["x-openfaas-internal"], "proxy")
+          assert.include(answer.text, "resting")
+          assert.strictEqual(json(yield* call("GET", "/system/function/resting")).replicas, 0)
+        }))
+    }
+  )
 })
 
 describe("invocation timeout", () => {

@@ -9,6 +9,7 @@ import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
+import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Functions } from "../../src/provider/Functions.ts"
 import { JobRejected, Nomad } from "../../src/services/Nomad.ts"
 
@@ -46,6 +47,7 @@ const scaleBlocked = (inner: NomadService) =>
 
 const withNomad = (wrap: (inner: NomadService) => NomadService) =>
   Functions.layer.pipe(
+    Layer.provide(EndpointResolver.layer),
     Layer.provide(Layer.effect(Nomad, Effect.map(Effect.service(Nomad), wrap))),
     Layer.provideMerge(DevCluster(EchoRunner)),
     Layer.provideMerge(ProviderConfig.layerFromEnv({}))

@@ -2,7 +2,7 @@
  * A stand-in function with behaviours chosen by path, for proxy tests. Every
  * wait is on a promise the test resolves, never on a timer.
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http"
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http"
 import type { AllocationSpec } from "../../src/layers/memory/AllocationRunner.ts"
 import { loopbackRunner } from "../../src/layers/memory/LoopbackRunner.ts"
 
@@ -11,6 +11,10 @@ export interface FunctionControls {
   readonly hits: Map<string, number>
   /** Resolves `/stream-out`'s wait for its second chunk. */
   releaseStream: () => void
+  /** Each instance's server, by allocation: a test may close one behind discovery's back. */
+  readonly servers: Map<string, Server>
+  /** Instances of functions named `gated-*` start only once this is called. */
+  openGate: () => void
 }
 
 const echo = (spec: AllocationSpec, request: IncomingMessage, response: ServerResponse) => {
@@ -27,7 +31,11 @@ const echo = (spec: AllocationSpec, request: IncomingMessage, response: ServerRe
 }
 
 export const makeTestFunction = () => {
-  const controls: FunctionControls = { hits: new Map(), releaseStream: () => {} }
+  let openGate = () => {}
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve
+  })
+  const controls: FunctionControls = { hits: new Map(), releaseStream: () => {}, servers: new Map(), openGate }
   const handler = (spec: AllocationSpec): RequestListener => (request, response) => {
     const path = new URL(request.url ?? "/", "http://function").pathname
     controls.hits.set(path, (controls.hits.get(path) ?? 0) + 1)
@@ -67,5 +75,9 @@ export const makeTestFunction = () => {
         echo(spec, request, response)
     }
   }
-  return { controls, runner: loopbackRunner(handler) }
+  const runner = loopbackRunner(handler, {
+    beforeStart: (spec) => (spec.task.Name.startsWith("gated-") ? gate : Promise.resolve()),
+    onListening: (spec, server) => controls.servers.set(spec.allocId, server)
+  })
+  return { controls, runner }
 }

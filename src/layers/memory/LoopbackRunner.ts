@@ -24,13 +24,27 @@ const close = (server: Server) =>
     server.close(() => resume(Effect.void))
   })
 
-export const loopbackRunner = (handlerFor: (spec: AllocationSpec) => RequestListener): Layer.Layer<AllocationRunner> =>
+export interface LoopbackRunnerOptions {
+  /** Awaited before an allocation starts listening: lets a test hold an instance in "starting". */
+  readonly beforeStart?: (spec: AllocationSpec) => Promise<void>
+  /** Called with each instance's server once it listens. */
+  readonly onListening?: (spec: AllocationSpec, server: Server) => void
+}
+
+export const loopbackRunner = (
+  handlerFor: (spec: AllocationSpec) => RequestListener,
+  options: LoopbackRunnerOptions = {}
+): Layer.Layer<AllocationRunner> =>
   Layer.succeed(
     AllocationRunner,
     AllocationRunner.of({
       run: (spec) =>
-        Effect.acquireRelease(listen(spec, handlerFor(spec)), close).pipe(
-          Effect.map((server) => ({ address: "127.0.0.1", port: (server.address() as AddressInfo).port }))
-        )
+        Effect.acquireRelease(
+          Effect.promise(() => options.beforeStart?.(spec) ?? Promise.resolve()).pipe(
+            Effect.andThen(listen(spec, handlerFor(spec))),
+            Effect.tap((server) => Effect.sync(() => options.onListening?.(spec, server)))
+          ),
+          close
+        ).pipe(Effect.map((server) => ({ address: "127.0.0.1", port: (server.address() as AddressInfo).port })))
     })
   )

@@ -67,6 +67,12 @@ export const make = Effect.gen(function*() {
   const allocations = new Map<string, Allocation>()
   const instances = new Map<string, ServiceInstance>()
 
+  const listeners = new Set<() => void>()
+  /** Tells watchers (the in-memory discovery) that something may have changed; they compare for themselves. */
+  const changed = () => {
+    for (const listener of listeners) listener()
+  }
+
   const nowNanos = Clock.currentTimeNanos.pipe(Effect.map(Number))
   const track = <A, E>(effect: Effect.Effect<A, E>) => {
     run(effect as Effect.Effect<unknown, unknown>)
@@ -80,6 +86,7 @@ export const make = Effect.gen(function*() {
 
   const update = (alloc: Allocation, changes: Partial<AllocationListStub>, now: number) => {
     alloc.stub = { ...alloc.stub, ...changes, ModifyIndex: ++index, ModifyTime: now }
+    changed()
   }
 
   const taskStates = (job: Job, group: string, state: TaskState): Record<string, TaskState> => {
@@ -180,6 +187,7 @@ export const make = Effect.gen(function*() {
         healthy: true
       })
     }
+    changed()
     const current = jobs.get(key(alloc.stub.Namespace ?? "default", job.ID))
     if (current !== undefined) reconcile(current, now)
   }
@@ -367,14 +375,23 @@ export const make = Effect.gen(function*() {
       namespaces.set(name, { Name: name, Description: "", Meta: meta })
     })
 
-  const healthyInstances = (service: string) =>
-    Effect.sync(() => [...instances.values()].filter((i) => i.service === service && i.healthy))
+  /** Healthy instances right now, synchronously: for watchers called back on a change. */
+  const healthyInstancesNow = (service?: string): ReadonlyArray<ServiceInstance> =>
+    [...instances.values()].filter((i) => i.healthy && (service === undefined || i.service === service))
+
+  const healthyInstances = (service: string) => Effect.sync(() => healthyInstancesNow(service))
 
   /** As a failing or recovering health check would: for tests and the dev cluster's runner. */
   const setAllocationHealth = (allocId: string, healthy: boolean) =>
     Effect.sync(() => {
       for (const instance of instances.values()) if (instance.allocId === allocId) instance.healthy = healthy
+      changed()
     })
+
+  const subscribe = (listener: () => void): (() => void) => {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  }
 
   return {
     registerJob,
@@ -387,7 +404,9 @@ export const make = Effect.gen(function*() {
     listNamespaces: Effect.sync(() => [...namespaces.values()]),
     createNamespace,
     healthyInstances,
+    healthyInstancesNow,
     setAllocationHealth,
+    subscribe,
     /** Waits until every task start and stop under way has finished: deterministic tests need no sleeps. */
     settled: FiberSet.awaitEmpty(fibers)
   }

@@ -1,0 +1,240 @@
+/**
+ * The invocation proxy: `/function/<name>[.<namespace>][/path]` with any
+ * method, streamed to a ready instance and back. This is the hot path, so it
+ * is plain Node and undici: a known function costs a map lookup, a header
+ * copy and one upstream request on a keep-alive pool, with no schema decoding
+ * and no fiber. Everything else (a function not watched yet, no ready
+ * instance, scaling from zero) takes the slow path, in Effect.
+ *
+ * A request is never retried once sent: it may carry a body and the function
+ * may not be idempotent. Only a bodiless request whose connection was refused
+ * goes once to another instance, since nothing reached the first.
+ */
+import { Agent, type Dispatcher } from "@effect/platform-node/Undici"
+import { Cause, Context, Duration, Effect, Layer, Option, Result, Schema } from "effect"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import {
+  FunctionNotFound,
+  InvalidRequest,
+  InvocationFailed,
+  InvocationTimeout,
+  NoReadyInstance
+} from "../../domain/errors.ts"
+import { FunctionName, type FunctionRef, splitQualifiedName } from "../../domain/FunctionName.ts"
+import { initialReplicas } from "../../jobs/functionLabels.ts"
+import { EndpointResolver, markSuspect, pickEndpoint, type ResolverEntry } from "../../provider/EndpointResolver.ts"
+import { Functions } from "../../provider/Functions.ts"
+import { Namespaces } from "../../provider/Namespaces.ts"
+import { Metrics } from "../../services/Metrics.ts"
+import type { Endpoint } from "../../services/Discovery.ts"
+import { describeError, isRouteError, type RouteError } from "../errorResponse.ts"
+import { parseInvocationTarget } from "./invocationTarget.ts"
+
+/** Request headers a proxy must not forward (RFC 9110 §7.6.1), plus `host`, which undici sets for the upstream. */
+const hopByHop = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host"
+])
+
+const connectFailures = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])
+
+const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
+
+export interface InvocationProxyOptions {
+  /** Scale a function at 0 replicas up on its first invocation (`scale_from_zero`). */
+  readonly scaleFromZero: boolean
+}
+
+export class InvocationProxy extends Context.Service<InvocationProxy, {
+  /** Answers one invocation on Node's request and response; never throws. */
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => void
+}>()("faas-nomad/InvocationProxy") {
+  static readonly layer = Layer.effect(
+    InvocationProxy,
+    Effect.gen(function*() {
+      const config = yield* ProviderConfig
+      const resolver = yield* EndpointResolver
+      const functions = yield* Functions
+      const namespaces = yield* Namespaces
+      const metrics = yield* Metrics
+      const context = yield* Effect.context<never>()
+      const defaultTimeoutMillis = Duration.toMillis(config.writeTimeout)
+      const defaultNamespace = namespaces.defaultNamespace
+      const scaleFromZero = config.scaleFromZero
+      const agent = new Agent({ keepAliveTimeout: 30_000, connections: null })
+      yield* Effect.addFinalizer(() => Effect.promise(() => agent.close()))
+
+      const fail = (response: ServerResponse, error: RouteError) => {
+        if (response.headersSent) return response.destroy()
+        const { message, status } = describeError(error)
+        response.writeHead(status, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
+        response.end(`${message}\n`)
+      }
+
+      /** The function behind a name, made ready: watched, and with an instance unless none comes in time. */
+      const prepare = Effect.fnUntraced(function*(qualifiedName: string) {
+        const { name, namespace } = splitQualifiedName(qualifiedName)
+        const decoded = decodeFunctionName(name)
+        if (decoded._tag === "None") {
+          return yield* new InvalidRequest({ message: `function name "${name}" is not a DNS-1123 label` })
+        }
+        const ns = yield* namespaces.resolve(namespace).pipe(
+          Effect.catchTag("NamespaceNotFound", (e) => Effect.fail(new FunctionNotFound({ name, namespace: e.namespace })))
+        )
+        const ref: FunctionRef = { name: decoded.value, namespace: ns }
+        const entry = yield* resolver.entry(ref)
+        if (entry.endpoints.length > 0) return entry
+        const status = yield* functions.status(ref)
+        if (status.replicas === 0) {
+          if (!scaleFromZero) return yield* new NoReadyInstance(ref)
+          yield* functions.scale(ref, Result.getOrElse(initialReplicas(status.labels), () => 1))
+        }
+        // Right after a deploy or a scale from zero, wait for the first instance rather than fail.
+        const ready = yield* resolver.awaitReady(ref, Duration.millis(entry.timeoutMillis ?? defaultTimeoutMillis))
+        if (ready.endpoints.length === 0) return yield* new NoReadyInstance(ref)
+        return ready
+      })
+
+      const forward = (
+        request: IncomingMessage,
+        response: ServerResponse,
+        entry: ResolverEntry,
+        pathAndQuery: string,
+        endpoint: Endpoint,
+        firstTry: boolean
+      ) => {
+        const started = performance.now()
+        const headers: Record<string, string | Array<string>> = {}
+        const incoming = request.headers
+        const connection = incoming.connection
+        // Headers that `Connection` names are hop-by-hop too; the common values name none.
+        const named = connection === undefined || connection === "keep-alive" || connection === "close"
+          ? undefined
+          : new Set(connection.toLowerCase().split(/\s*,\s*/))
+        for (const name in incoming) if (!hopByHop.has(name) && named?.has(name) !== true) headers[name] = incoming[name]!
+        if (incoming["x-forwarded-for"] === undefined && request.socket.remoteAddress !== undefined) {
+          headers["x-forwarded-for"] = request.socket.remoteAddress
+        }
+        if (incoming["x-forwarded-host"] === undefined && incoming.host !== undefined) {
+          headers["x-forwarded-host"] = incoming.host
+        }
+        const hasBody = incoming["transfer-encoding"] !== undefined ||
+          (incoming["content-length"] !== undefined && incoming["content-length"] !== "0")
+        const timeout = entry.timeoutMillis ?? defaultTimeoutMillis
+        const abort = new AbortController()
+        let status = 0
+        let settled = false
+        entry.inflight++
+        const finish = () => {
+          if (settled) return
+          settled = true
+          entry.inflight--
+          metrics.invocation(entry.ref, status || 499, performance.now() - started)
+        }
+        const onClose = () => {
+          if (!response.writableFinished) abort.abort()
+          finish()
+        }
+        response.once("close", onClose)
+        agent.stream(
+          {
+            origin: `http://${endpoint.address}:${endpoint.port}`,
+            path: pathAndQuery,
+            method: request.method as Dispatcher.HttpMethod,
+            headers,
+            body: hasBody ? request : null,
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
+            signal: abort.signal
+          },
+          ({ headers: upstreamHeaders, statusCode }) => {
+            status = statusCode
+            for (const name of hopByHopResponse) delete upstreamHeaders[name]
+            response.writeHead(statusCode, upstreamHeaders as Record<string, string | Array<string>>)
+            return response
+          },
+          (error) => {
+            if (error === null || abort.signal.aborted) return finish()
+            const code = (error as { code?: string }).code ?? ""
+            if (connectFailures.has(code)) {
+              markSuspect(entry, endpoint.id, Date.now())
+              const next = !hasBody && firstTry && !response.headersSent ? pickEndpoint(entry, Date.now()) : undefined
+              if (next !== undefined && next.id !== endpoint.id) {
+                response.off("close", onClose)
+                settled = true
+                entry.inflight--
+                return forward(request, response, entry, pathAndQuery, next, false)
+              }
+            }
+            status = code === "UND_ERR_HEADERS_TIMEOUT" ? 504 : 502
+            fail(
+              response,
+              code === "UND_ERR_HEADERS_TIMEOUT"
+                ? new InvocationTimeout({ ...entry.ref, timeoutMillis: timeout })
+                : new InvocationFailed({ ...entry.ref, message: error.message })
+            )
+            finish()
+          }
+        )
+      }
+
+      const dispatch = (request: IncomingMessage, response: ServerResponse, entry: ResolverEntry, pathAndQuery: string) => {
+        if (entry.maxInflight !== undefined && entry.inflight >= entry.maxInflight) {
+          response.writeHead(429, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
+          response.end(`${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`)
+          metrics.invocation(entry.ref, 429, 0)
+          return
+        }
+        const endpoint = pickEndpoint(entry, Date.now())
+        if (endpoint === undefined) return fail(response, new NoReadyInstance(entry.ref))
+        forward(request, response, entry, pathAndQuery, endpoint, true)
+      }
+
+      const handle = (request: IncomingMessage, response: ServerResponse) => {
+        const target = parseInvocationTarget(request.url ?? "")
+        if (target === undefined) {
+          return fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
+        }
+        const dot = target.qualifiedName.lastIndexOf(".")
+        const key = dot === -1
+          ? `${defaultNamespace}/${target.qualifiedName}`
+          : `${target.qualifiedName.slice(dot + 1)}/${target.qualifiedName.slice(0, dot)}`
+        const entry = resolver.peek(key)
+        if (entry !== undefined && entry.endpoints.length > 0) return dispatch(request, response, entry, target.pathAndQuery)
+        Effect.runForkWith(context)(
+          prepare(target.qualifiedName).pipe(
+            Effect.matchCauseEffect({
+              onFailure: (cause) => {
+                const failure = Cause.findErrorOption(cause)
+                if (Option.isSome(failure) && isRouteError(failure.value)) return Effect.sync(() => fail(response, failure.value))
+                return Effect.logError("invocation failed unexpectedly", cause).pipe(
+                  Effect.andThen(Effect.sync(() => internalError(response)))
+                )
+              },
+              onSuccess: (ready) => Effect.sync(() => dispatch(request, response, ready, target.pathAndQuery))
+            })
+          )
+        )
+      }
+
+      return InvocationProxy.of({ handle })
+    })
+  )
+}
+
+const hopByHopResponse = ["connection", "keep-alive", "transfer-encoding", "trailer", "upgrade", "proxy-authenticate"]
+
+const internalError = (response: ServerResponse) => {
+  if (response.headersSent) return response.destroy()
+  response.writeHead(500, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
+  response.end("the provider failed to handle this invocation; see its log\n")
+}

@@ -1,0 +1,193 @@
+/**
+ * The Nomad service over Nomad's HTTP API. Each method is one documented
+ * endpoint; Nomad's plain-text errors become typed ones: a check-and-set
+ * conflict (a 500 starting "Enforcing job modify index"), a job Nomad refuses
+ * (400, or a 500 carrying validation errors), our token refused (403), Nomad
+ * failing (other 5xx, unreachable, too slow).
+ */
+import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { HttpBody, HttpClientRequest } from "effect/http"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+import type { UpstreamError } from "../domain/errors.ts"
+import { AllocationListStub } from "../nomad/Allocation.ts"
+import { Job } from "../nomad/Job.ts"
+import { JobListStub } from "../nomad/JobListStub.ts"
+import { Namespace } from "../nomad/Namespace.ts"
+import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../services/Nomad.ts"
+import { type ApiAnswer, type ApiClient, makeApiClient } from "./http/ApiClient.ts"
+import { decodeAnswer, unexpected } from "./http/answers.ts"
+
+const JobRegisterResponse = Schema.Struct({
+  EvalID: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  JobModifyIndex: Schema.Number
+})
+
+const decodeJob = decodeAnswer("nomad", Job)
+const decodeJobs = decodeAnswer("nomad", Schema.Array(JobListStub))
+const decodeAllocations = decodeAnswer("nomad", Schema.Array(AllocationListStub))
+const decodeNamespace = decodeAnswer("nomad", Namespace)
+const decodeNamespaces = decodeAnswer("nomad", Schema.Array(Namespace))
+const decodeRegistration = decodeAnswer("nomad", JobRegisterResponse)
+
+const casConflict = "Enforcing job modify index"
+/** How Nomad words a job it will not accept: a multierror list, or a validation sentence. */
+const validationFailure = /\d+ errors? occurred|validation failed|nonexistent namespace/i
+
+const segment = encodeURIComponent
+
+/** Builds requests against `client` with the region and namespace every Nomad call carries. */
+export const makeNomadApi = (client: ApiClient, region: string | undefined) => {
+  const request = (method: "GET" | "PUT" | "POST" | "DELETE", path: string, query: Record<string, string>) => {
+    const params = new URLSearchParams(query)
+    if (region !== undefined) params.set("region", region)
+    const search = params.toString()
+    return HttpClientRequest.make(method)(client.url(search === "" ? path : `${path}?${search}`), {
+      headers: { accept: "application/json" }
+    })
+  }
+
+  const registerJob: Nomad["Service"]["registerJob"] = (job, options) => {
+    const body = {
+      Job: job,
+      EnforceIndex: options.enforceIndex !== undefined,
+      JobModifyIndex: options.enforceIndex ?? 0,
+      PreserveCounts: options.preserveCounts === true
+    }
+    const what = `register job ${job.ID}`
+    return client.send(
+      HttpClientRequest.setBody(
+        request("PUT", "/v1/jobs", { namespace: job.Namespace ?? "default" }),
+        HttpBody.jsonUnsafe(body)
+      ),
+      { retry: "write" }
+    ).pipe(Effect.flatMap((answer): Effect.Effect<
+      { readonly jobModifyIndex: number; readonly evalId: string },
+      JobIndexConflict | JobRejected | UpstreamError
+    > => {
+      if (answer.status === 200) {
+        return Effect.map(decodeRegistration(answer, what), (r) => ({ jobModifyIndex: r.JobModifyIndex, evalId: r.EvalID ?? "" }))
+      }
+      if (answer.status === 500 && answer.body.startsWith(casConflict)) {
+        return Effect.fail(new JobIndexConflict({ jobId: job.ID, message: answer.body }))
+      }
+      if (answer.status === 400 || (answer.status === 500 && validationFailure.test(answer.body))) {
+        return Effect.fail(new JobRejected({ jobId: job.ID, message: answer.body.trim() }))
+      }
+      return Effect.fail(unexpected("nomad", answer, what))
+    }))
+  }
+
+  const readJob: Nomad["Service"]["readJob"] = (namespace, jobId) =>
+    client.send(request("GET", `/v1/job/${segment(jobId)}`, { namespace }), { retry: "read" }).pipe(
+      Effect.flatMap((answer) =>
+        answer.status === 404
+          ? Effect.succeedNone
+          : answer.status === 200
+          ? Effect.map(decodeJob(answer, `read job ${jobId}`), Option.some)
+          : Effect.fail(unexpected("nomad", answer, `read job ${jobId}`))
+      )
+    )
+
+  const listJobs: Nomad["Service"]["listJobs"] = (namespace, prefix) =>
+    client.send(request("GET", "/v1/jobs", { namespace, prefix, meta: "true" }), { retry: "read" }).pipe(
+      Effect.flatMap((answer) =>
+        answer.status === 200 ? decodeJobs(answer, "list jobs") : Effect.fail(unexpected("nomad", answer, "list jobs"))
+      )
+    )
+
+  const deregisterJob: Nomad["Service"]["deregisterJob"] = (namespace, jobId, { purge }) =>
+    client.send(request("DELETE", `/v1/job/${segment(jobId)}`, { namespace, purge: String(purge) }), { retry: "write" })
+      .pipe(
+        Effect.flatMap((answer) =>
+          answer.status === 200 ? Effect.void : Effect.fail(unexpected("nomad", answer, `deregister job ${jobId}`))
+        )
+      )
+
+  const scaleTaskGroup: Nomad["Service"]["scaleTaskGroup"] = (namespace, jobId, group, count, message) => {
+    const what = `scale job ${jobId}`
+    const body = { Count: count, Target: { Group: group }, Message: message, Error: false, PolicyOverride: false }
+    return client.send(
+      HttpClientRequest.setBody(request("POST", `/v1/job/${segment(jobId)}/scale`, { namespace }), HttpBody.jsonUnsafe(body)),
+      { retry: "write" }
+    ).pipe(Effect.flatMap((answer): Effect.Effect<void, JobNotFound | JobRejected | UpstreamError> =>
+      answer.status === 200
+        ? Effect.void
+        : answer.status === 404
+        ? Effect.fail(new JobNotFound({ jobId }))
+        : answer.status === 400
+        ? Effect.fail(new JobRejected({ jobId, message: answer.body.trim() }))
+        : Effect.fail(unexpected("nomad", answer, what))
+    ))
+  }
+
+  const jobAllocations: Nomad["Service"]["jobAllocations"] = (namespace, jobId) =>
+    client.send(request("GET", `/v1/job/${segment(jobId)}/allocations`, { namespace }), { retry: "read" }).pipe(
+      Effect.flatMap((answer) =>
+        answer.status === 200
+          ? decodeAllocations(answer, `allocations of ${jobId}`)
+          : answer.status === 404
+          ? Effect.succeed([])
+          : Effect.fail(unexpected("nomad", answer, `allocations of ${jobId}`))
+      )
+    )
+
+  const readNamespace: Nomad["Service"]["readNamespace"] = (name) =>
+    client.send(request("GET", `/v1/namespace/${segment(name)}`, {}), { retry: "read" }).pipe(
+      Effect.flatMap((answer: ApiAnswer) =>
+        answer.status === 404
+          ? Effect.succeedNone
+          : answer.status === 200
+          ? Effect.map(decodeNamespace(answer, `read namespace ${name}`), Option.some)
+          : Effect.fail(unexpected("nomad", answer, `read namespace ${name}`))
+      )
+    )
+
+  const listNamespaces: Nomad["Service"]["listNamespaces"] = client.send(request("GET", "/v1/namespaces", {}), {
+    retry: "read"
+  }).pipe(
+    Effect.flatMap((answer) =>
+      answer.status === 200
+        ? decodeNamespaces(answer, "list namespaces")
+        : Effect.fail(unexpected("nomad", answer, "list namespaces"))
+    )
+  )
+
+  return Nomad.of({
+    registerJob,
+    readJob,
+    listJobs,
+    deregisterJob,
+    scaleTaskGroup,
+    jobAllocations,
+    readNamespace,
+    listNamespaces
+  })
+}
+
+/** The Nomad API client configured from NOMAD_* settings. */
+export const makeNomadClient = Effect.gen(function*() {
+  const config = yield* ProviderConfig
+  const token = config.nomadToken
+  const headers: Readonly<Record<string, string>> = token === undefined ? {} : { "x-nomad-token": Redacted.value(token) }
+  return yield* makeApiClient({
+    dependency: "nomad",
+    baseUrl: config.nomadAddr,
+    tls: {
+      caFile: config.nomadCacert,
+      certFile: config.nomadClientCert,
+      keyFile: config.nomadClientKey,
+      skipVerify: config.nomadSkipVerify,
+      serverName: config.nomadTlsServerName
+    },
+    headers: () => headers,
+    timeout: config.apiTimeout
+  })
+})
+
+export const NomadHttp: Layer.Layer<Nomad, Error, ProviderConfig> = Layer.effect(
+  Nomad,
+  Effect.gen(function*() {
+    const config = yield* ProviderConfig
+    return makeNomadApi(yield* makeNomadClient, config.nomadRegion)
+  })
+)

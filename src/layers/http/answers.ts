@@ -1,0 +1,40 @@
+/** Reading a dependency's answer: JSON decoded with a schema, or a status turned into an `UpstreamError`. */
+import { Effect, Schema } from "effect"
+import { type Dependency, UpstreamError } from "../../domain/errors.ts"
+import { formatIssues } from "../../domain/schemaIssues.ts"
+import type { ApiAnswer } from "./ApiClient.ts"
+
+/** The answer's JSON body decoded with `schema`; an answer of another shape is `BadResponse`. */
+export const decodeAnswer = <S extends Schema.Top & { readonly DecodingServices: never }>(
+  dependency: Dependency,
+  schema: S
+) => {
+  const decode = Schema.decodeUnknownEffect(schema)
+  return (answer: ApiAnswer, what: string): Effect.Effect<S["Type"], UpstreamError> => {
+    let json: unknown
+    try {
+      json = JSON.parse(answer.body)
+    } catch {
+      return Effect.fail(
+        new UpstreamError({ dependency, reason: "BadResponse", message: `${what}: the answer is not JSON` })
+      )
+    }
+    return decode(json, { errors: "all" }).pipe(
+      Effect.mapError((error) =>
+        new UpstreamError({ dependency, reason: "BadResponse", message: `${what}: ${formatIssues(error.issue)}` })
+      )
+    )
+  }
+}
+
+/** A status the caller did not expect: 403 is our token refused, 5xx the dependency failing, anything else odd. */
+export const unexpected = (dependency: Dependency, answer: ApiAnswer, what: string): UpstreamError => {
+  const text = answer.body.trim().slice(0, 500) || `HTTP ${answer.status}`
+  if (answer.status === 401 || answer.status === 403) {
+    return new UpstreamError({ dependency, reason: "PermissionDenied", message: `${what}: ${text}` })
+  }
+  if (answer.status >= 500 || answer.status === 429) {
+    return new UpstreamError({ dependency, reason: "Unavailable", message: `${what}: ${text}` })
+  }
+  return new UpstreamError({ dependency, reason: "BadResponse", message: `${what}: HTTP ${answer.status}: ${text}` })
+}

@@ -1,0 +1,111 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Result, Schema } from "effect"
+import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
+import type { JobSettings } from "../../src/jobs/JobSettings.ts"
+import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
+import { makeApiClient } from "../../src/layers/http/ApiClient.ts"
+import { makeNomadApi } from "../../src/layers/NomadHttp.ts"
+import { AllocationListStub } from "../../src/nomad/Allocation.ts"
+import { Job } from "../../src/nomad/Job.ts"
+import { JobListStub, JobSummary } from "../../src/nomad/JobListStub.ts"
+import { contractJson, contractText } from "../support/contracts.ts"
+import { nomadSchemaValidator } from "../support/openapi.ts"
+import { readBody, startSimServer } from "../sim/SimServer.ts"
+
+const decodes = (schema: Schema.Top & { readonly DecodingServices: never }, fixture: string) => {
+  const result = Schema.decodeUnknownExit(schema as Schema.Codec<unknown, unknown>)(contractJson(fixture), { errors: "all" })
+  assert.isTrue(result._tag === "Success", `${fixture}: ${String(result)}`)
+}
+
+describe("Nomad's documented responses decode", () => {
+  it("jobs, lists, allocations, summaries, registrations and namespaces", () => {
+    decodes(Job, "nomad/job-read.response.json")
+    decodes(Job, "nomad/job-parse.response.json")
+    for (const list of ["jobs-list", "jobs-list-filter-unfiltered", "jobs-list-filter-dc2"]) {
+      decodes(Schema.Array(JobListStub), `nomad/${list}.response.json`)
+    }
+    decodes(Schema.Array(AllocationListStub), "nomad/job-allocations.response.json")
+    decodes(Schema.Array(AllocationListStub), "nomad/allocations-list.response.json")
+    decodes(AllocationListStub, "nomad/allocation-read.response.json")
+    decodes(JobSummary, "nomad/job-summary.response.json")
+    const Registration = Schema.Struct({ JobModifyIndex: Schema.Number, EvalID: Schema.optionalKey(Schema.String) })
+    for (const write of ["job-register", "job-update", "job-delete", "job-scale"]) {
+      decodes(Registration, `nomad/${write}.response.json`)
+    }
+  })
+
+  it("the full job example from the json-jobs docs decodes as a Job", () => {
+    const example = contractJson("nomad/job-json-spec-example.request.json") as { Job: unknown }
+    assert.isTrue(Schema.decodeUnknownExit(Job)(example.Job)._tag === "Success")
+  })
+})
+
+const settings: JobSettings = {
+  jobPrefix: "OpenFaaS-",
+  datacenters: ["*"],
+  region: "global",
+  networkMode: "bridge",
+  serviceProvider: "nomad"
+}
+
+const deployments: ReadonlyArray<Record<string, unknown>> = [
+  { service: "plain", image: "functions/alpine:latest" },
+  {
+    service: "everything",
+    image: "ghcr.io/openfaas/figlet:latest",
+    envProcess: "figlet",
+    envVars: { A: "1" },
+    labels: { "com.openfaas.scale.min": "2", team: "x" },
+    annotations: { "com.openfaas.health.http.path": "/ready", "com.openfaas.health.http.initialDelay": "20s" },
+    limits: { memory: "512Mi", cpu: "1", "nvidia.com/gpu": "1" },
+    requests: { memory: "128Mi", cpu: "250m" },
+    constraints: ["node.datacenter == dc1", "${attr.kernel.name} == linux", "${meta.gpu} is_set", "distinct_hosts"],
+    readOnlyRootFilesystem: true
+  }
+]
+
+describe("what the Nomad client sends", () => {
+  it.live("every job body validates against the Job schema of Nomad's OpenAPI spec", () =>
+    Effect.gen(function*() {
+      const validateJob = nomadSchemaValidator("Job")
+      const validateRequest = nomadSchemaValidator("JobRegisterRequest")
+      const sent: Array<unknown> = []
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          startSimServer(async (request, response) => {
+            sent.push(JSON.parse(await readBody(request)))
+            response.writeHead(200, { "content-type": "application/json" }).end(contractText("nomad/job-register.response.json"))
+          })
+        ),
+        (s) => Effect.promise(() => s.close())
+      )
+      const client = yield* makeApiClient({
+        dependency: "nomad",
+        baseUrl: new URL(server.url),
+        tls: {},
+        headers: () => ({}),
+        timeout: Duration.seconds(5)
+      })
+      const nomad = makeNomadApi(client, "global")
+      for (const input of deployments) {
+        for (const provider of ["nomad", "consul"] as const) {
+          const deployment = Schema.decodeUnknownSync(FunctionDeployment)(input)
+          const job = Result.getOrThrow(
+            toNomadJob(deployment, { namespace: "default", count: 1, createdAt: "2026-01-01T00:00:00Z" }, {
+              ...settings,
+              serviceProvider: provider
+            })
+          )
+          yield* nomad.registerJob(job, { enforceIndex: 0 })
+        }
+      }
+      expect(sent).toHaveLength(deployments.length * 2)
+      const invented = { ...(sent[0] as { Job: Record<string, unknown> }).Job, Replicas: 3 }
+      assert.isFalse(validateJob(invented), "a field Nomad does not have must fail validation")
+      for (const body of sent) {
+        const job = (body as { Job: unknown }).Job
+        assert.isTrue(validateJob(job), JSON.stringify(validateJob.errors, null, 1))
+        assert.isTrue(validateRequest(body), JSON.stringify(validateRequest.errors, null, 1))
+      }
+    }))
+})

@@ -10,28 +10,21 @@ import { ProviderConfig } from "./config/ProviderConfig.ts"
 import type { ProviderSettings } from "./config/settings.ts"
 import { ProviderServer } from "./http/ProviderServer.ts"
 import { DevCluster } from "./layers/DevCluster.ts"
+import { LiveCluster } from "./layers/LiveCluster.ts"
 import { EchoRunner } from "./layers/memory/EchoRunner.ts"
 import { ProviderServices } from "./provider/ProviderServices.ts"
+import type { Discovery } from "./services/Discovery.ts"
+import type { Metrics } from "./services/Metrics.ts"
+import type { Nomad } from "./services/Nomad.ts"
 import { release } from "./version.ts"
 
-/** What `start` cannot serve yet, each with the issue that brings it. */
-const notYetLive = [
-  "the Nomad HTTP client (live Nomad issue)",
-  "Consul and Nomad service discovery (discovery issue)",
-  "Vault and Nomad Variables secrets (secrets issue)"
-]
-
 const serve = (command: Command, settings: ProviderSettings) => {
-  if (command === "start") {
-    process.stderr.write(
-      `faas-nomad: "start" needs parts that are not available yet: ${notYetLive.join("; ")}. ` +
-        `Use "faas-nomad dev" meanwhile.\n`
-    )
-    process.exit(1)
-  }
+  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics, Error, ProviderConfig> = command === "start"
+    ? LiveCluster
+    : DevCluster(EchoRunner)
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
-    Layer.provide(DevCluster(EchoRunner)),
+    Layer.provide(infrastructure),
     Layer.provide(ProviderConfig.layer(settings))
   )
   return Layer.launch(app).pipe(

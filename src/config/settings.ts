@@ -119,6 +119,29 @@ export const settings = {
   consulHttpToken: setting("CONSUL_HTTP_TOKEN", "Consul", Value.secret, {
     description: "Consul ACL token"
   }),
+  consulHttpTokenFile: setting("CONSUL_HTTP_TOKEN_FILE", "Consul", Value.text, {
+    description: "File holding the Consul ACL token; wins over CONSUL_HTTP_TOKEN"
+  }),
+  consulHttpSsl: setting("CONSUL_HTTP_SSL", "Consul", Value.boolean, {
+    default: "false",
+    description: "Talk to Consul over HTTPS"
+  }),
+  consulHttpSslVerify: setting("CONSUL_HTTP_SSL_VERIFY", "Consul", Value.boolean, {
+    default: "true",
+    description: "Verify Consul's TLS certificate (false only for tests)"
+  }),
+  consulCacert: setting("CONSUL_CACERT", "Consul", Value.text, {
+    description: "PEM file of the CA that signed Consul's certificate"
+  }),
+  consulClientCert: setting("CONSUL_CLIENT_CERT", "Consul", Value.text, {
+    description: "PEM client certificate for mutual TLS with Consul (with CONSUL_CLIENT_KEY)"
+  }),
+  consulClientKey: setting("CONSUL_CLIENT_KEY", "Consul", Value.text, {
+    description: "PEM key of CONSUL_CLIENT_CERT"
+  }),
+  consulTlsServerName: setting("CONSUL_TLS_SERVER_NAME", "Consul", Value.text, {
+    description: "Name to verify Consul's certificate against"
+  }),
   vaultAddr: setting("VAULT_ADDR", "Vault", Value.baseUrl("https"), {
     default: "https://127.0.0.1:8200",
     description: "Vault HTTP API address"

@@ -1,28 +1,43 @@
 /** Metrics kept in process: invocation counts for `invocationCount`, nothing exported. */
 import { Layer } from "effect"
 import { type FunctionRef, refKey } from "../domain/FunctionName.ts"
-import { Metrics } from "../services/Metrics.ts"
+import { type InvocationRecorder, Metrics } from "../services/Metrics.ts"
 
-export const makeInvocationCounts = () => {
-  const counts = new Map<string, number>()
+interface Counter extends InvocationRecorder {
+  count: number
+}
+
+/** Per-function invocation counters, each kept by the caller that records into it. */
+export const makeInvocationCounters = () => {
+  const counters = new Map<string, Counter>()
   return {
-    increment: (ref: FunctionRef) => {
-      const k = refKey(ref)
-      counts.set(k, (counts.get(k) ?? 0) + 1)
+    counter: (ref: FunctionRef): Counter => {
+      const key = refKey(ref)
+      let counter = counters.get(key)
+      if (counter === undefined) {
+        const created: Counter = {
+          count: 0,
+          record: () => {
+            created.count++
+          }
+        }
+        counters.set(key, counter = created)
+      }
+      return counter
     },
-    get: (ref: FunctionRef) => counts.get(refKey(ref)) ?? 0,
+    count: (ref: FunctionRef) => counters.get(refKey(ref))?.count ?? 0,
     forget: (ref: FunctionRef) => {
-      counts.delete(refKey(ref))
+      counters.delete(refKey(ref))
     }
   }
 }
 
 export const MetricsMemory: Layer.Layer<Metrics> = Layer.sync(Metrics, () => {
-  const counts = makeInvocationCounts()
+  const counters = makeInvocationCounters()
   return Metrics.of({
-    invocation: (ref) => counts.increment(ref),
-    invocationCount: counts.get,
+    invocations: counters.counter,
+    invocationCount: counters.count,
     apiRequest: () => {},
-    forget: counts.forget
+    forget: counters.forget
   })
 })

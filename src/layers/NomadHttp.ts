@@ -5,16 +5,16 @@
  * (400, or a 500 carrying validation errors), our token refused (403), Nomad
  * failing (other 5xx, unreachable, too slow).
  */
-import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
 import type { UpstreamError } from "../domain/errors.ts"
 import { AllocationListStub } from "../nomad/Allocation.ts"
 import { Job } from "../nomad/Job.ts"
 import { JobListStub } from "../nomad/JobListStub.ts"
 import { Namespace } from "../nomad/Namespace.ts"
 import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../services/Nomad.ts"
-import { type ApiAnswer, type ApiClient, makeApiClient } from "./http/ApiClient.ts"
+import type { ApiAnswer } from "./http/ApiClient.ts"
+import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
 
 const JobRegisterResponse = Schema.Struct({
@@ -35,16 +35,9 @@ const validationFailure = /\d+ errors? occurred|validation failed|nonexistent na
 
 const segment = encodeURIComponent
 
-/** Builds requests against `client` with the region and namespace every Nomad call carries. */
-export const makeNomadApi = (client: ApiClient, region: string | undefined) => {
-  const request = (method: "GET" | "PUT" | "POST" | "DELETE", path: string, query: Record<string, string>) => {
-    const params = new URLSearchParams(query)
-    if (region !== undefined) params.set("region", region)
-    const search = params.toString()
-    return HttpClientRequest.make(method)(client.url(search === "" ? path : `${path}?${search}`), {
-      headers: { accept: "application/json" }
-    })
-  }
+/** The Nomad service over Nomad's HTTP API, through `client`. */
+export const makeNomadApi = (client: NomadApi) => {
+  const request = client.request
 
   const registerJob: Nomad["Service"]["registerJob"] = (job, options) => {
     const body = {
@@ -164,30 +157,7 @@ export const makeNomadApi = (client: ApiClient, region: string | undefined) => {
   })
 }
 
-/** The Nomad API client configured from NOMAD_* settings. */
-export const makeNomadClient = Effect.gen(function*() {
-  const config = yield* ProviderConfig
-  const token = config.nomadToken
-  const headers: Readonly<Record<string, string>> = token === undefined ? {} : { "x-nomad-token": Redacted.value(token) }
-  return yield* makeApiClient({
-    dependency: "nomad",
-    baseUrl: config.nomadAddr,
-    tls: {
-      caFile: config.nomadCacert,
-      certFile: config.nomadClientCert,
-      keyFile: config.nomadClientKey,
-      skipVerify: config.nomadSkipVerify,
-      serverName: config.nomadTlsServerName
-    },
-    headers: () => headers,
-    timeout: config.apiTimeout
-  })
-})
-
-export const NomadHttp: Layer.Layer<Nomad, Error, ProviderConfig> = Layer.effect(
+export const NomadHttp: Layer.Layer<Nomad, never, NomadApiClient> = Layer.effect(
   Nomad,
-  Effect.gen(function*() {
-    const config = yield* ProviderConfig
-    return makeNomadApi(yield* makeNomadClient, config.nomadRegion)
-  })
+  Effect.map(Effect.service(NomadApiClient), makeNomadApi)
 )

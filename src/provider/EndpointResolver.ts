@@ -15,6 +15,8 @@ import { proxySettingsFromTags } from "../jobs/proxySettings.ts"
 /** One function's known endpoints and proxy state. Mutable: the proxy reads and updates it synchronously. */
 export interface ResolverEntry {
   readonly ref: FunctionRef
+  /** False once the function is forgotten or its watch stopped: holders of the entry must look it up again. */
+  active: boolean
   endpoints: ReadonlyArray<Endpoint>
   /** Discovery has answered at least once. */
   known: boolean
@@ -115,6 +117,7 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
         if (existing !== undefined) return existing
         const entry: ResolverEntry = {
           ref,
+          active: true,
           endpoints: [],
           known: false,
           error: undefined,
@@ -161,6 +164,8 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
         Effect.suspend(() => {
           const key = refKey(ref)
           const fiber = watches.get(key)
+          const found = entries.get(key)
+          if (found !== undefined) found.active = false
           entries.delete(key)
           watches.delete(key)
           return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)

@@ -1,13 +1,18 @@
 /**
- * What the provider counts and times. Calls are synchronous and must never
- * block or fail: they sit on the invocation hot path.
+ * What the provider counts and times. Recording is synchronous and must never
+ * block or fail: it sits on the invocation hot path.
  */
 import { Context } from "effect"
 import type { FunctionRef } from "../domain/FunctionName.ts"
 
+export interface InvocationRecorder {
+  /** One proxied invocation finished: any status, the provider's own errors included. */
+  readonly record: (status: number, durationMillis: number) => void
+}
+
 export class Metrics extends Context.Service<Metrics, {
-  /** One proxied invocation finished (any status, including provider errors). */
-  readonly invocation: (ref: FunctionRef, status: number, durationMillis: number) => void
+  /** A function's recorder; the proxy keeps it with the function's route, so recording costs no lookup. */
+  readonly invocations: (ref: FunctionRef) => InvocationRecorder
   /** Invocations this provider proxied for the function since it started. */
   readonly invocationCount: (ref: FunctionRef) => number
   /** One /system/* request finished; `route` is the templated path. */

@@ -4,6 +4,7 @@ import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { makeApiClient } from "../../src/layers/http/ApiClient.ts"
+import { makeNomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
 import { makeNomadApi } from "../../src/layers/NomadHttp.ts"
 import { AllocationListStub } from "../../src/nomad/Allocation.ts"
 import { Job } from "../../src/nomad/Job.ts"
@@ -86,7 +87,7 @@ describe("what the Nomad client sends", () => {
         headers: () => ({}),
         timeout: Duration.seconds(5)
       })
-      const nomad = makeNomadApi(client, "global")
+      const nomad = makeNomadApi(makeNomadApiClient(client, "global"))
       for (const input of deployments) {
         for (const provider of ["nomad", "consul"] as const) {
           const deployment = Schema.decodeUnknownSync(FunctionDeployment)(input)

@@ -26,10 +26,10 @@ import { initialReplicas } from "../../jobs/functionLabels.ts"
 import { EndpointResolver, markSuspect, pickEndpoint, type ResolverEntry } from "../../provider/EndpointResolver.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
-import { Metrics } from "../../services/Metrics.ts"
+import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
 import type { Endpoint } from "../../services/Discovery.ts"
 import { describeError, isRouteError, type RouteError } from "../errorResponse.ts"
-import { parseInvocationTarget } from "./invocationTarget.ts"
+import { invocationName, invocationNameEnd, upstreamPath } from "./invocationTarget.ts"
 
 /** Request headers a proxy must not forward (RFC 9110 §7.6.1), plus `host`, which undici sets for the upstream. */
 const hopByHop = new Set([
@@ -104,14 +104,22 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         return ready
       })
 
+      /** What a name as written in URLs resolves to, with the function's recorder: one map lookup per invocation. */
+      interface Route {
+        readonly entry: ResolverEntry
+        readonly recorder: InvocationRecorder
+      }
+      const routes = new Map<string, Route>()
+
       const forward = (
         request: IncomingMessage,
         response: ServerResponse,
-        entry: ResolverEntry,
-        pathAndQuery: string,
+        route: Route,
+        path: string,
         endpoint: Endpoint,
         firstTry: boolean
       ) => {
+        const { entry } = route
         const started = performance.now()
         const headers: Record<string, string | Array<string>> = {}
         const incoming = request.headers
@@ -130,31 +138,19 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const hasBody = incoming["transfer-encoding"] !== undefined ||
           (incoming["content-length"] !== undefined && incoming["content-length"] !== "0")
         const timeout = entry.timeoutMillis ?? defaultTimeoutMillis
-        const abort = new AbortController()
         let status = 0
-        let settled = false
         entry.inflight++
-        const finish = () => {
-          if (settled) return
-          settled = true
-          entry.inflight--
-          metrics.invocation(entry.ref, status || 499, performance.now() - started)
-        }
-        const onClose = () => {
-          if (!response.writableFinished) abort.abort()
-          finish()
-        }
-        response.once("close", onClose)
+        // No abort signal: a client that leaves makes the response unwritable, which ends the exchange;
+        // the function's own work would not stop for it anyway.
         agent.stream(
           {
             origin: `http://${endpoint.address}:${endpoint.port}`,
-            path: pathAndQuery,
+            path,
             method: request.method as Dispatcher.HttpMethod,
             headers,
             body: hasBody ? request : null,
             headersTimeout: timeout,
-            bodyTimeout: timeout,
-            signal: abort.signal
+            bodyTimeout: timeout
           },
           ({ headers: upstreamHeaders, statusCode }) => {
             status = statusCode
@@ -163,55 +159,56 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             return response
           },
           (error) => {
-            if (error === null || abort.signal.aborted) return finish()
-            const code = (error as { code?: string }).code ?? ""
-            if (connectFailures.has(code)) {
-              markSuspect(entry, endpoint.id, Date.now())
-              const next = !hasBody && firstTry && !response.headersSent ? pickEndpoint(entry, Date.now()) : undefined
-              if (next !== undefined && next.id !== endpoint.id) {
-                response.off("close", onClose)
-                settled = true
-                entry.inflight--
-                return forward(request, response, entry, pathAndQuery, next, false)
+            entry.inflight--
+            if (error !== null && status === 0) {
+              const code = (error as { code?: string }).code ?? ""
+              if (connectFailures.has(code)) {
+                markSuspect(entry, endpoint.id, Date.now())
+                const next = !hasBody && firstTry && !response.destroyed ? pickEndpoint(entry, Date.now()) : undefined
+                if (next !== undefined && next.id !== endpoint.id) return forward(request, response, route, path, next, false)
               }
+              status = code === "UND_ERR_HEADERS_TIMEOUT" ? 504 : 502
+              if (!response.destroyed) {
+                fail(
+                  response,
+                  status === 504
+                    ? new InvocationTimeout({ ...entry.ref, timeoutMillis: timeout })
+                    : new InvocationFailed({ ...entry.ref, message: error.message })
+                )
+              }
+            } else if (error !== null && !response.destroyed) {
+              response.destroy(error)
             }
-            status = code === "UND_ERR_HEADERS_TIMEOUT" ? 504 : 502
-            fail(
-              response,
-              code === "UND_ERR_HEADERS_TIMEOUT"
-                ? new InvocationTimeout({ ...entry.ref, timeoutMillis: timeout })
-                : new InvocationFailed({ ...entry.ref, message: error.message })
-            )
-            finish()
+            route.recorder.record(status || 499, performance.now() - started)
           }
         )
       }
 
-      const dispatch = (request: IncomingMessage, response: ServerResponse, entry: ResolverEntry, pathAndQuery: string) => {
+      const dispatch = (request: IncomingMessage, response: ServerResponse, route: Route, path: string) => {
+        const { entry } = route
         if (entry.maxInflight !== undefined && entry.inflight >= entry.maxInflight) {
           response.writeHead(429, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
           response.end(`${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`)
-          metrics.invocation(entry.ref, 429, 0)
+          route.recorder.record(429, 0)
           return
         }
         const endpoint = pickEndpoint(entry, Date.now())
         if (endpoint === undefined) return fail(response, new NoReadyInstance(entry.ref))
-        forward(request, response, entry, pathAndQuery, endpoint, true)
+        forward(request, response, route, path, endpoint, true)
       }
 
       const handle = (request: IncomingMessage, response: ServerResponse) => {
-        const target = parseInvocationTarget(request.url ?? "")
-        if (target === undefined) {
-          return fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
+        const url = request.url ?? ""
+        const end = invocationNameEnd(url)
+        if (end === -1) return fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
+        const name = invocationName(url, end)
+        const route = routes.get(name)
+        if (route !== undefined) {
+          if (route.entry.active && route.entry.endpoints.length > 0) return dispatch(request, response, route, upstreamPath(url, end))
+          if (!route.entry.active) routes.delete(name)
         }
-        const dot = target.qualifiedName.lastIndexOf(".")
-        const key = dot === -1
-          ? `${defaultNamespace}/${target.qualifiedName}`
-          : `${target.qualifiedName.slice(dot + 1)}/${target.qualifiedName.slice(0, dot)}`
-        const entry = resolver.peek(key)
-        if (entry !== undefined && entry.endpoints.length > 0) return dispatch(request, response, entry, target.pathAndQuery)
         Effect.runForkWith(context)(
-          prepare(target.qualifiedName).pipe(
+          prepare(name).pipe(
             Effect.matchCauseEffect({
               onFailure: (cause) => {
                 const failure = Cause.findErrorOption(cause)
@@ -220,7 +217,12 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
                   Effect.andThen(Effect.sync(() => internalError(response)))
                 )
               },
-              onSuccess: (ready) => Effect.sync(() => dispatch(request, response, ready, target.pathAndQuery))
+              onSuccess: (ready) =>
+                Effect.sync(() => {
+                  const fresh = route !== undefined && route.entry === ready ? route : { entry: ready, recorder: metrics.invocations(ready.ref) }
+                  routes.set(name, fresh)
+                  dispatch(request, response, fresh, upstreamPath(url, end))
+                })
             })
           )
         )

@@ -1,24 +1,26 @@
 /**
  * Reads `/function/<name>[.<namespace>][/<path>][?<query>]` without decoding
- * the path, so what the function receives is byte for byte what was sent.
+ * or copying more than needed: the proxy's hot path calls it per request.
+ * The path is not decoded, so the function receives it byte for byte.
  */
 
-export interface InvocationTarget {
-  /** The name as written, possibly `name.namespace`. */
-  readonly qualifiedName: string
-  /** Path and query for the function: `/` at least, the sub-path's trailing slash kept. */
-  readonly pathAndQuery: string
+export const invocationPrefix = "/function/"
+
+/** Where the function's name ends in `url`, or -1 when the URL names no function. */
+export const invocationNameEnd = (url: string): number => {
+  if (!url.startsWith(invocationPrefix)) return -1
+  let end = invocationPrefix.length
+  while (end < url.length) {
+    const c = url.charCodeAt(end)
+    if (c === 47 /* / */ || c === 63 /* ? */) break
+    end++
+  }
+  return end === invocationPrefix.length ? -1 : end
 }
 
-const prefix = "/function/"
+/** The name as written: `name` or `name.namespace`. */
+export const invocationName = (url: string, end: number): string => url.slice(invocationPrefix.length, end)
 
-/** `undefined` when the URL names no function. */
-export const parseInvocationTarget = (url: string): InvocationTarget | undefined => {
-  if (!url.startsWith(prefix)) return undefined
-  let end = prefix.length
-  while (end < url.length && url[end] !== "/" && url[end] !== "?") end++
-  const qualifiedName = url.slice(prefix.length, end)
-  if (qualifiedName === "") return undefined
-  const rest = url.slice(end)
-  return { qualifiedName, pathAndQuery: rest === "" ? "/" : rest[0] === "?" ? `/${rest}` : rest }
-}
+/** Path and query for the function: `/` at least, a sub-path's trailing slash kept. */
+export const upstreamPath = (url: string, end: number): string =>
+  end === url.length ? "/" : url.charCodeAt(end) === 63 ? `/${url.slice(end)}` : url.slice(end)

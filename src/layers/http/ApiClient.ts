@@ -83,6 +83,9 @@ const rootCause = (error: unknown): { readonly message: string; readonly code: s
 }
 
 /** An answer worth another try (5xx, 429); it becomes the result if the tries run out. */
+/** Failures where the connection failed before anything was sent: the only ones a write may retry. */
+const beforeSending = new WeakSet<UpstreamError>()
+
 class RetryableStatus {
   readonly _tag = "RetryableStatus"
   readonly answer: ApiAnswer
@@ -147,7 +150,7 @@ export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClien
           while: (e) =>
             policy === "read"
               ? true
-              : e instanceof UpstreamError && e.reason === "Unavailable" && e.message.includes("(connect)")
+              : e instanceof UpstreamError && beforeSending.has(e)
         }),
         Effect.catch((e) => (e instanceof RetryableStatus ? Effect.succeed(e.answer as A) : Effect.fail(e)))
       ) as Effect.Effect<A, UpstreamError>
@@ -156,10 +159,8 @@ export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClien
       client.execute(withHeaders(request)).pipe(
         Effect.mapError((error) => {
           const failed = failure(request, error)
-          // Marks failures where nothing reached the server, the only ones a write may retry.
-          return connectFailures.has(rootCause(error.reason).code ?? "")
-            ? new UpstreamError({ dependency, reason: failed.reason, message: `${failed.message} (connect)` })
-            : failed
+          if (connectFailures.has(rootCause(error.reason).code ?? "")) beforeSending.add(failed)
+          return failed
         }),
         Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(request, deadline)) })
       )

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench [-- proxy|list|deploy|all]`: benchmarks that print figures
+ * measured side by side in one run. Not tests: nothing here asserts on time.
+ */
+import { runProxyBench } from "./proxy.ts"
+
+const which = process.argv[2] ?? "all"
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 8)
+const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3)
+
+const main = async () => {
+  if (which === "proxy" || which === "all") await runProxyBench({ seconds, rounds, connections: 50 })
+  process.exit(0)
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,24 @@
+/**
+ * The infrastructure `faas-nomad start` runs on: Nomad over its HTTP API,
+ * discovery through Consul or Nomad's native services (service_discovery),
+ * and the start-up checks that say at once when a dependency is unreachable
+ * or refuses the provider's token.
+ */
+import { Effect, Layer } from "effect"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { DiscoveryConsul } from "./DiscoveryConsul.ts"
+import { DiscoveryNomad } from "./DiscoveryNomad.ts"
+import { NomadApiClient } from "./http/NomadApiClient.ts"
+import { MetricsMemory } from "./MetricsMemory.ts"
+import { NomadHttp } from "./NomadHttp.ts"
+import { ConsulApiClient } from "./http/ConsulApiClient.ts"
+import { ConsulStartupCheck, NomadStartupCheck } from "./StartupChecks.ts"
+
+export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) => {
+  const discovery = config.serviceDiscovery === "consul"
+    ? Layer.merge(DiscoveryConsul, ConsulStartupCheck).pipe(Layer.provide(ConsulApiClient.layer))
+    : DiscoveryNomad
+  return Layer.mergeAll(NomadHttp, discovery, MetricsMemory, NomadStartupCheck).pipe(
+    Layer.provideMerge(NomadApiClient.layer)
+  )
+}))

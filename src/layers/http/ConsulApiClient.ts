@@ -1,0 +1,45 @@
+/** The one HTTP client to Consul: CONSUL_HTTP_ADDR, the token (or its file), and TLS as Consul's own CLI reads them. */
+import { Context, Effect, Layer, Redacted } from "effect"
+import { readFileSync } from "node:fs"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { type ApiClient, makeApiClient } from "./ApiClient.ts"
+
+const consulToken = (tokenFile: string | undefined, token: Redacted.Redacted<string> | undefined) => {
+  if (tokenFile !== undefined) {
+    try {
+      return readFileSync(tokenFile, "utf8").trim()
+    } catch (cause) {
+      throw new Error(`CONSUL_HTTP_TOKEN_FILE: cannot read ${tokenFile}: ${(cause as Error).message}`)
+    }
+  }
+  return token === undefined ? undefined : Redacted.value(token)
+}
+
+export class ConsulApiClient extends Context.Service<ConsulApiClient, ApiClient>()("faas-nomad/ConsulApiClient") {
+  static readonly layer: Layer.Layer<ConsulApiClient, Error, ProviderConfig> = Layer.effect(
+    ConsulApiClient,
+    Effect.gen(function*() {
+      const config = yield* ProviderConfig
+      const token = yield* Effect.try({
+        try: () => consulToken(config.consulHttpTokenFile, config.consulHttpToken),
+        catch: (e) => e as Error
+      })
+      const baseUrl = new URL(config.consulHttpAddr.href)
+      if (config.consulHttpSsl && baseUrl.protocol === "http:") baseUrl.protocol = "https:"
+      const headers: Readonly<Record<string, string>> = token === undefined ? {} : { "x-consul-token": token }
+      return yield* makeApiClient({
+        dependency: "consul",
+        baseUrl,
+        tls: {
+          caFile: config.consulCacert,
+          certFile: config.consulClientCert,
+          keyFile: config.consulClientKey,
+          skipVerify: !config.consulHttpSslVerify,
+          serverName: config.consulTlsServerName
+        },
+        headers: () => headers,
+        timeout: config.apiTimeout
+      })
+    })
+  )
+}

@@ -16,10 +16,11 @@ import { ProviderServices } from "./provider/ProviderServices.ts"
 import type { Discovery } from "./services/Discovery.ts"
 import type { Metrics } from "./services/Metrics.ts"
 import type { Nomad } from "./services/Nomad.ts"
+import type { SecretStore } from "./services/SecretStore.ts"
 import { release } from "./version.ts"
 
 const serve = (command: Command, settings: ProviderSettings) => {
-  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics, Error, ProviderConfig> = command === "start"
+  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, Error, ProviderConfig> = command === "start"
     ? LiveCluster
     : DevCluster(EchoRunner)
   const app = ProviderServer.pipe(

@@ -82,6 +82,28 @@ export const settings = {
     default: "true",
     description: "Scale a function at 0 replicas to max(1, com.openfaas.scale.min) on its first invocation"
   }),
+  secretsBackend: setting("secrets_backend", "Secrets", Value.oneOf(["vault", "nomad"]), {
+    default: "vault",
+    description: "Where function secrets are stored: vault (KV v2) or nomad (Nomad Variables)"
+  }),
+  vaultKvMount: setting("vault_kv_mount", "Secrets", Value.text, {
+    default: "secret",
+    description: "Vault KV v2 mount that holds function secrets"
+  }),
+  vaultSecretPrefix: setting("vault_secret_prefix", "Secrets", Value.text, {
+    default: "openfaas",
+    description: "Path in the mount: a secret lives at <prefix>/<namespace>/<name>"
+  }),
+  vaultRole: setting("vault_role", "Secrets", Value.text, {
+    description: "Vault role of function tasks (Nomad workload identity); unset uses Nomad's default"
+  }),
+  vaultPolicies: setting("vault_policies", "Secrets", Value.list, {
+    description: "Vault policies of function tasks, for Nomad's legacy token workflow (before 1.10)"
+  }),
+  nomadSecretPrefix: setting("nomad_secret_prefix", "Secrets", Value.text, {
+    default: "openfaas-secrets",
+    description: "Nomad Variables path prefix: a secret lives at <prefix>/<name> in its namespace"
+  }),
   nomadAddr: setting("NOMAD_ADDR", "Nomad", Value.baseUrl("http"), {
     default: "http://127.0.0.1:4646",
     description: "Nomad HTTP API address"
@@ -148,6 +170,25 @@ export const settings = {
   }),
   vaultToken: setting("VAULT_TOKEN", "Vault", Value.secret, {
     description: "Vault token"
+  }),
+  vaultNamespace: setting("VAULT_NAMESPACE", "Vault", Value.text, {
+    description: "Vault Enterprise namespace for every call"
+  }),
+  vaultCacert: setting("VAULT_CACERT", "Vault", Value.text, {
+    description: "PEM file of the CA that signed Vault's certificate"
+  }),
+  vaultClientCert: setting("VAULT_CLIENT_CERT", "Vault", Value.text, {
+    description: "PEM client certificate for mutual TLS with Vault (with VAULT_CLIENT_KEY)"
+  }),
+  vaultClientKey: setting("VAULT_CLIENT_KEY", "Vault", Value.text, {
+    description: "PEM key of VAULT_CLIENT_CERT"
+  }),
+  vaultSkipVerify: setting("VAULT_SKIP_VERIFY", "Vault", Value.boolean, {
+    default: "false",
+    description: "Do not verify Vault's TLS certificate (false means verify; tests only)"
+  }),
+  vaultTlsServerName: setting("VAULT_TLS_SERVER_NAME", "Vault", Value.text, {
+    description: "Name to verify Vault's certificate against"
   }),
   statsdAddr: setting("statsd_addr", "Telemetry", Value.hostPort, {
     description: "StatsD UDP target host:port; unset turns StatsD off"

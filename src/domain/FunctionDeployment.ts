@@ -5,6 +5,7 @@
  */
 import { Schema } from "effect"
 import { FunctionName } from "./FunctionName.ts"
+import { SecretName } from "./Secret.ts"
 
 export const StringMap = Schema.Record(Schema.String, Schema.String)
 
@@ -27,7 +28,7 @@ export const FunctionDeployment = Schema.Struct({
   envProcess: Schema.optionalKey(Schema.String),
   envVars: optionalNullable(StringMap),
   constraints: optionalNullable(Schema.Array(Schema.String)),
-  secrets: optionalNullable(Schema.Array(Schema.String)),
+  secrets: optionalNullable(Schema.Array(SecretName)),
   labels: optionalNullable(StringMap),
   annotations: optionalNullable(StringMap),
   limits: optionalNullable(FunctionResources),

@@ -6,6 +6,7 @@ import { Layer } from "effect"
 import { ProxyRoutes } from "./proxy/ProxyRoutes.ts"
 import { FunctionRoutes } from "./routes/functionRoutes.ts"
 import { PendingRoutes } from "./routes/pendingRoutes.ts"
+import { SecretRoutes } from "./routes/secretRoutes.ts"
 import { SystemRoutes } from "./routes/systemRoutes.ts"
 
-export const ProviderRoutes = Layer.mergeAll(FunctionRoutes, SystemRoutes, PendingRoutes, ProxyRoutes)
+export const ProviderRoutes = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, PendingRoutes, ProxyRoutes)

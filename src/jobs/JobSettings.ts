@@ -1,6 +1,17 @@
 /** The provider settings that shape every function's Nomad job. */
 import type { ProviderSettings } from "../config/settings.ts"
 
+/** Where a function's secrets come from, which decides how its job renders them. */
+export type SecretSource =
+  | {
+    readonly backend: "vault"
+    readonly mount: string
+    readonly prefix: string
+    readonly role: string | undefined
+    readonly policies: ReadonlyArray<string>
+  }
+  | { readonly backend: "nomad"; readonly prefix: string }
+
 export interface JobSettings {
   readonly jobPrefix: string
   /** Used when a deployment's constraints name no datacenter. */
@@ -9,6 +20,7 @@ export interface JobSettings {
   readonly networkMode: "host" | "bridge"
   /** Who registers and health-checks the function's service. */
   readonly serviceProvider: "consul" | "nomad"
+  readonly secrets: SecretSource
 }
 
 export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
@@ -16,7 +28,16 @@ export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
   datacenters: settings.jobDatacenters.length > 0 ? settings.jobDatacenters : ["*"],
   region: settings.nomadRegion,
   networkMode: settings.networkMode,
-  serviceProvider: settings.serviceDiscovery
+  serviceProvider: settings.serviceDiscovery,
+  secrets: settings.secretsBackend === "vault"
+    ? {
+      backend: "vault",
+      mount: settings.vaultKvMount.replace(/^\/+|\/+$/g, ""),
+      prefix: settings.vaultSecretPrefix.replace(/^\/+|\/+$/g, ""),
+      role: settings.vaultRole,
+      policies: settings.vaultPolicies ?? []
+    }
+    : { backend: "nomad", prefix: settings.nomadSecretPrefix.replace(/^\/+|\/+$/g, "") }
 })
 
 /** Nomad's rule for service names (RFC 1123, case-insensitive), which every provider must meet. */

@@ -14,6 +14,7 @@ import { encodeDeployment, metaKeys } from "./jobMeta.ts"
 import { type JobSettings, jobId, serviceName, serviceNameProblem } from "./JobSettings.ts"
 import { proxySettingTags } from "./proxySettings.ts"
 import { toTaskResources } from "./resources.ts"
+import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
 
 /** The watchdog's port inside the container. */
 export const watchdogPort = 8080
@@ -119,13 +120,15 @@ export const toNomadJob = (
     }]
   }
 
+  const mounted = withSecretMounts(task, secretMounts(settings.secrets, placement.namespace, deployment.secrets ?? []))
+
   const group: TaskGroup = {
     Name: name,
     Count: placement.count,
     Networks: [{ Mode: settings.networkMode, DynamicPorts: [{ Label: httpPortLabel, To: watchdogPort }] }],
     Services: [service],
     RestartPolicy: jobDefaults.restart,
-    Tasks: [task]
+    Tasks: [mounted]
   }
 
   const id = jobId(settings, name)

@@ -12,13 +12,19 @@ import { NomadApiClient } from "./http/NomadApiClient.ts"
 import { MetricsMemory } from "./MetricsMemory.ts"
 import { NomadHttp } from "./NomadHttp.ts"
 import { ConsulApiClient } from "./http/ConsulApiClient.ts"
-import { ConsulStartupCheck, NomadStartupCheck } from "./StartupChecks.ts"
+import { VaultApiClient } from "./http/VaultApiClient.ts"
+import { SecretStoreNomad } from "./SecretStoreNomad.ts"
+import { SecretStoreVault } from "./SecretStoreVault.ts"
+import { ConsulStartupCheck, NomadStartupCheck, VaultStartupCheck } from "./StartupChecks.ts"
 
 export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) => {
   const discovery = config.serviceDiscovery === "consul"
     ? Layer.merge(DiscoveryConsul, ConsulStartupCheck).pipe(Layer.provide(ConsulApiClient.layer))
     : DiscoveryNomad
-  return Layer.mergeAll(NomadHttp, discovery, MetricsMemory, NomadStartupCheck).pipe(
+  const secrets = config.secretsBackend === "vault"
+    ? Layer.merge(SecretStoreVault, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
+    : SecretStoreNomad
+  return Layer.mergeAll(NomadHttp, discovery, secrets, MetricsMemory, NomadStartupCheck).pipe(
     Layer.provideMerge(NomadApiClient.layer)
   )
 }))

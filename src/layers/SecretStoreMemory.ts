@@ -1,9 +1,10 @@
 /** Secrets in memory: for tests and the dev cluster. */
 import { Effect, Layer } from "effect"
+import type { SecretValue } from "../domain/Secret.ts"
 import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
 
 export const makeSecretStoreMemory = () => {
-  const secrets = new Map<string, Map<string, Uint8Array>>()
+  const secrets = new Map<string, Map<string, SecretValue>>()
   const inNamespace = (namespace: string) => {
     let map = secrets.get(namespace)
     if (map === undefined) secrets.set(namespace, map = new Map())
@@ -11,7 +12,7 @@ export const makeSecretStoreMemory = () => {
   }
   return {
     /** The stored bytes: for the dev cluster's runner, which mounts them into functions. */
-    read: (namespace: string, name: string): Uint8Array | undefined => secrets.get(namespace)?.get(name),
+    read: (namespace: string, name: string): SecretValue | undefined => secrets.get(namespace)?.get(name),
     store: SecretStore.of({
       list: (namespace) => Effect.sync(() => [...inNamespace(namespace).keys()].sort()),
       exists: (namespace, name) => Effect.sync(() => inNamespace(namespace).has(name)),

@@ -11,6 +11,7 @@ import type { Dependency } from "../domain/errors.ts"
 import type { ApiClient } from "./http/ApiClient.ts"
 import { ConsulApiClient } from "./http/ConsulApiClient.ts"
 import { NomadApiClient } from "./http/NomadApiClient.ts"
+import { VaultApiClient } from "./http/VaultApiClient.ts"
 
 const names: Record<Dependency, string> = { nomad: "Nomad", consul: "Consul", vault: "Vault", secrets: "the secret store" }
 
@@ -55,4 +56,24 @@ export const ConsulStartupCheck = Layer.effectDiscard(Effect.gen(function*() {
   const token = config.consulHttpTokenFile ?? config.consulHttpToken
   const consequence = "invocations of functions not watched yet answer 503 until it is"
   yield* Effect.forkScoped(checkDependency(consul, config.consulHttpAddr.origin, token, consequence))
+}))
+
+/** Vault's own health endpoint, then the token through `lookup-self`. */
+export const VaultStartupCheck = Layer.effectDiscard(Effect.gen(function*() {
+  const config = yield* ProviderConfig
+  const vault = yield* VaultApiClient
+  const where = config.vaultAddr.origin
+  const consequence = "secret operations and deployments with secrets answer 503 until it is"
+  yield* Effect.forkScoped(Effect.gen(function*() {
+    const health = yield* Effect.result(vault.send(HttpClientRequest.get(vault.url("/v1/sys/health")), { retry: "write" }))
+    if (health._tag === "Failure") {
+      return yield* Effect.logWarning(`Vault at ${where} is not reachable (${health.failure.message}); ${consequence}`)
+    }
+    if (health.success.status === 503) return yield* Effect.logWarning(`Vault at ${where} is sealed; ${consequence}`)
+    const self = yield* Effect.result(vault.send(HttpClientRequest.get(vault.url("/v1/auth/token/lookup-self")), { retry: "write" }))
+    if (self._tag === "Success" && self.success.status === 403) {
+      return yield* Effect.logWarning(`Vault at ${where} refused VAULT_TOKEN; ${consequence}`)
+    }
+    yield* Effect.logInfo(`Vault at ${where} is reachable`)
+  }))
 }))

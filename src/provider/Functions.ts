@@ -25,6 +25,7 @@ import type { Job } from "../nomad/Job.ts"
 import { Discovery } from "../services/Discovery.ts"
 import { EndpointResolver } from "./EndpointResolver.ts"
 import { Metrics } from "../services/Metrics.ts"
+import { SecretStore } from "../services/SecretStore.ts"
 import { JobIndexConflict, Nomad } from "../services/Nomad.ts"
 
 /** How many times a check-and-set write is retried after losing a race. */
@@ -67,6 +68,24 @@ export class Functions extends Context.Service<Functions, {
       const discovery = yield* Discovery
       const resolver = yield* EndpointResolver
       const metrics = yield* Metrics
+      const secretStore = yield* SecretStore
+
+      /** Every secret a deployment names must exist in its namespace before Nomad is asked to mount it. */
+      const checkSecrets = (deployment: FunctionDeployment, namespace: NamespaceName) =>
+        Effect.forEach(deployment.secrets ?? [], (name) => Effect.map(secretStore.exists(namespace, name), (found) => found ? [] : [name]), {
+          concurrency: 4
+        }).pipe(
+          Effect.flatMap((missing) => {
+            const names = missing.flat()
+            return names.length === 0 ? Effect.void : Effect.fail(
+              new InvalidRequest({
+                message: names.map((name) =>
+                  `secrets: "${name}" does not exist in namespace "${namespace}"; create it first (faas-cli secret create ${name})`
+                ).join("\n")
+              })
+            )
+          })
+        )
       /** Full jobs by `namespace/ID`, valid while their JobModifyIndex is unchanged: keeps a list to one Nomad call. */
       const jobCache = new Map<string, Job>()
 
@@ -122,6 +141,7 @@ export class Functions extends Context.Service<Functions, {
         if (Result.isFailure(count)) return yield* new InvalidRequest({ message: count.failure })
         const createdAt = DateTime.formatIso(yield* DateTime.now)
         const job = yield* buildJob(deployment, { namespace, count: count.success, createdAt })
+        yield* checkSecrets(deployment, namespace)
         yield* nomad.registerJob(job, { enforceIndex: 0 }).pipe(
           Effect.catchTag("JobIndexConflict", () => takeOverStopped(job, ref)),
           Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
@@ -140,6 +160,7 @@ export class Functions extends Context.Service<Functions, {
 
       const update = Effect.fn("Functions.update")(function*(deployment: FunctionDeployment, namespace: NamespaceName) {
         const ref: FunctionRef = { name: deployment.service, namespace }
+        yield* checkSecrets(deployment, namespace)
         yield* retryConflicts(ref, updateOnce(deployment, ref))
       })
 

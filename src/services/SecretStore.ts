@@ -1,6 +1,11 @@
-/** Where function secrets live: Vault KV v2, Nomad Variables, or memory. Values never leave it through the API. */
+/**
+ * Where function secrets live: Vault KV v2, Nomad Variables, or memory.
+ * Values go in and are rendered into functions by Nomad; they never come
+ * back out through the API.
+ */
 import { Context, type Effect, Schema } from "effect"
 import type { UpstreamError } from "../domain/errors.ts"
+import type { SecretValue } from "../domain/Secret.ts"
 
 export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("SecretNotFound", {
   name: Schema.String,
@@ -18,12 +23,12 @@ export class SecretStore extends Context.Service<SecretStore, {
   readonly create: (
     namespace: string,
     name: string,
-    value: Uint8Array
+    value: SecretValue
   ) => Effect.Effect<void, SecretExists | UpstreamError>
   readonly update: (
     namespace: string,
     name: string,
-    value: Uint8Array
+    value: SecretValue
   ) => Effect.Effect<void, SecretNotFound | UpstreamError>
   readonly remove: (namespace: string, name: string) => Effect.Effect<void, SecretNotFound | UpstreamError>
 }>()("faas-nomad/SecretStore") {}

@@ -46,7 +46,8 @@ const settings: JobSettings = {
   datacenters: ["*"],
   region: "global",
   networkMode: "bridge",
-  serviceProvider: "nomad"
+  serviceProvider: "nomad",
+  secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
 }
 
 const deployments: ReadonlyArray<Record<string, unknown>> = [
@@ -61,7 +62,8 @@ const deployments: ReadonlyArray<Record<string, unknown>> = [
     limits: { memory: "512Mi", cpu: "1", "nvidia.com/gpu": "1" },
     requests: { memory: "128Mi", cpu: "250m" },
     constraints: ["node.datacenter == dc1", "${attr.kernel.name} == linux", "${meta.gpu} is_set", "distinct_hosts"],
-    readOnlyRootFilesystem: true
+    readOnlyRootFilesystem: true,
+    secrets: ["api-key", "db-password"]
   }
 ]
 

@@ -11,7 +11,8 @@ const settings: JobSettings = {
   datacenters: ["*"],
   region: undefined,
   networkMode: "host",
-  serviceProvider: "consul"
+  serviceProvider: "consul",
+  secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
 }
 
 const decode = Schema.decodeUnknownSync(FunctionDeployment)
@@ -222,5 +223,41 @@ describe("toNomadJob", () => {
     const job = build({}, { ...settings, region: "europe", networkMode: "bridge" })
     expect(job.Region).toBe("europe")
     expect(job.TaskGroups![0]!.Networks![0]!.Mode).toBe("bridge")
+  })
+
+  it("renders each secret from Vault KV v2 into the task, bound at /var/openfaas/secrets", () => {
+    const task = build({ secrets: ["api-key"] }).TaskGroups![0]!.Tasks[0]!
+    expect(task.Templates).toEqual([{
+      EmbeddedTmpl: `{{ with secret "secret/data/openfaas/default/api-key" }}` +
+        `{{ if .Data.data.encoding }}{{ base64Decode .Data.data.value }}{{ else }}{{ .Data.data.value }}{{ end }}{{ end }}`,
+      DestPath: "secrets/openfaas/api-key",
+      ChangeMode: "restart",
+      Perms: "0444"
+    }])
+    expect(task.Vault).toEqual({ ChangeMode: "restart" })
+    expect(task.Config?.["volumes"]).toEqual(["secrets/openfaas:/var/openfaas/secrets:ro"])
+    const withRole = build({ secrets: ["a"] }, {
+      ...settings,
+      secrets: { backend: "vault", mount: "kv", prefix: "fn", role: "openfaas-fn", policies: ["p1"] }
+    }).TaskGroups![0]!.Tasks[0]!
+    expect(withRole.Vault).toEqual({ ChangeMode: "restart", Role: "openfaas-fn", Policies: ["p1"] })
+    expect(withRole.Templates?.[0]?.EmbeddedTmpl).toContain(`secret "kv/data/fn/default/a"`)
+  })
+
+  it("renders secrets from Nomad Variables with nomadVar and no Vault stanza", () => {
+    const task = build({ secrets: ["api-key"] }, { ...settings, secrets: { backend: "nomad", prefix: "openfaas-secrets" } })
+      .TaskGroups![0]!.Tasks[0]!
+    expect(task.Templates?.[0]?.EmbeddedTmpl).toBe(
+      `{{ with nomadVar "openfaas-secrets/api-key" }}` +
+        `{{ if eq .encoding.Value "base64" }}{{ base64Decode .value.Value }}{{ else }}{{ .value.Value }}{{ end }}{{ end }}`
+    )
+    expect(task.Vault).toBeUndefined()
+  })
+
+  it("a function without secrets has no templates, Vault stanza or volumes", () => {
+    const task = build({}).TaskGroups![0]!.Tasks[0]!
+    expect(task.Templates).toBeUndefined()
+    expect(task.Vault).toBeUndefined()
+    expect(task.Config?.["volumes"]).toBeUndefined()
   })
 })

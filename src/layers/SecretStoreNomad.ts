@@ -1,0 +1,117 @@
+/**
+ * Function secrets in Nomad Variables, for clusters without Vault: one
+ * variable per secret at `<prefix>/<name>` in the function's namespace,
+ * written with check-and-set. Tasks read them through `nomadVar` templates;
+ * with ACLs on, their workload identity needs read access to the prefix
+ * (see the README).
+ */
+import { Effect, Layer, Schema } from "effect"
+import { HttpBody, HttpClientRequest } from "effect/http"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { UpstreamError } from "../domain/errors.ts"
+import type { SecretValue } from "../domain/Secret.ts"
+import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
+import { secretStoragePath } from "../jobs/secretTemplates.ts"
+import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
+import type { ApiAnswer } from "./http/ApiClient.ts"
+import { decodeAnswer, unexpected } from "./http/answers.ts"
+import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
+import { secretData } from "./SecretStoreVault.ts"
+
+const VariableMeta = Schema.Struct({ Path: Schema.String, ModifyIndex: Schema.Number })
+const decodeVariables = decodeAnswer("nomad", Schema.Array(VariableMeta))
+const decodeVariable = decodeAnswer("nomad", VariableMeta)
+
+export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSource, { backend: "nomad" }>) => {
+  const varPath = (name: string) => `/v1/var/${secretStoragePath(source, "", name).split("/").map(encodeURIComponent).join("/")}`
+
+  /** The variable's ModifyIndex, or undefined when it does not exist. */
+  const modifyIndex = (namespace: string, name: string) =>
+    client.send(client.request("GET", varPath(name), { namespace }), { retry: "read" }).pipe(
+      Effect.flatMap((answer): Effect.Effect<number | undefined, UpstreamError> =>
+        answer.status === 404
+          ? Effect.succeed(undefined)
+          : answer.status === 200
+          ? Effect.map(decodeVariable(answer, `read secret ${name}`), (v) => v.ModifyIndex)
+          : Effect.fail(unexpected("nomad", answer, `read secret ${name}`))
+      )
+    )
+
+  const put = (namespace: string, name: string, value: SecretValue, cas: number) =>
+    client.send(
+      HttpClientRequest.setBody(
+        client.request("PUT", varPath(name), { namespace, cas: String(cas) }),
+        HttpBody.jsonUnsafe({ Namespace: namespace, Path: secretStoragePath(source, namespace, name), Items: secretData(value) })
+      ),
+      { retry: "write" }
+    )
+
+  const list = (namespace: string) =>
+    client.send(client.request("GET", "/v1/vars", { namespace, prefix: `${source.prefix}/` }), { retry: "read" }).pipe(
+      Effect.flatMap((answer) =>
+        answer.status === 200
+          ? decodeVariables(answer, "list secrets")
+          : Effect.fail(unexpected("nomad", answer, "list secrets"))
+      ),
+      Effect.map((variables) =>
+        variables
+          .map((v) => v.Path.slice(source.prefix.length + 1))
+          .filter((name) => name !== "" && !name.includes("/"))
+          .sort()
+      )
+    )
+
+  const create = (namespace: string, name: string, value: SecretValue) =>
+    put(namespace, name, value, 0).pipe(
+      Effect.flatMap((answer: ApiAnswer): Effect.Effect<void, SecretExists | UpstreamError> =>
+        answer.status === 200 || answer.status === 204
+          ? Effect.void
+          : answer.status === 409
+          ? Effect.fail(new SecretExists({ name, namespace }))
+          : Effect.fail(unexpected("nomad", answer, `create secret ${name}`))
+      )
+    )
+
+  /** A check-and-set write on the index just read; another writer in between means read again. */
+  const onCurrent = (
+    namespace: string,
+    name: string,
+    write: (index: number) => Effect.Effect<ApiAnswer, UpstreamError>,
+    what: string
+  ) =>
+    Effect.gen(function*() {
+      const index = yield* modifyIndex(namespace, name)
+      if (index === undefined) return yield* new SecretNotFound({ name, namespace })
+      const answer = yield* write(index)
+      if (answer.status === 409) return yield* Effect.fail("changed" as const)
+      if (answer.status !== 200 && answer.status !== 204) return yield* unexpected("nomad", answer, what)
+    }).pipe(
+      Effect.retry({ while: (e) => e === "changed", times: 4 }),
+      Effect.catchIf((e): e is "changed" => e === "changed", () =>
+        Effect.fail(new UpstreamError({ dependency: "nomad", reason: "Unavailable", message: `secret ${name} kept changing` })))
+    )
+
+  return SecretStore.of({
+    list,
+    exists: (namespace, name) => Effect.map(modifyIndex(namespace, name), (i) => i !== undefined),
+    create,
+    update: (namespace, name, value) =>
+      onCurrent(namespace, name, (index) => put(namespace, name, value, index), `update secret ${name}`),
+    remove: (namespace, name) =>
+      onCurrent(
+        namespace,
+        name,
+        (index) => client.send(client.request("DELETE", varPath(name), { namespace, cas: String(index) }), { retry: "write" }),
+        `delete secret ${name}`
+      )
+  })
+}
+
+export const SecretStoreNomad: Layer.Layer<SecretStore, never, NomadApiClient | ProviderConfig> = Layer.effect(
+  SecretStore,
+  Effect.gen(function*() {
+    const source = jobSettingsFrom(yield* ProviderConfig).secrets
+    if (source.backend !== "nomad") return yield* Effect.die(new Error("SecretStoreNomad needs secrets_backend=nomad"))
+    return makeNomadSecretStore(yield* NomadApiClient, source)
+  })
+)

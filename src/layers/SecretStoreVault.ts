@@ -1,0 +1,138 @@
+/**
+ * Function secrets in Vault's KV v2 engine: `<mount>/data/<prefix>/<namespace>/<name>`.
+ * Creation is check-and-set (`cas: 0`), an update writes on the version it
+ * read, deletion removes every version. Vault down is a 503 naming Vault;
+ * a refused token a 502 that says so.
+ */
+import { Effect, Layer, Schema } from "effect"
+import { HttpBody, HttpClientRequest } from "effect/http"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { UpstreamError } from "../domain/errors.ts"
+import type { SecretValue } from "../domain/Secret.ts"
+import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
+import { secretStoragePath } from "../jobs/secretTemplates.ts"
+import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
+import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
+import { decodeAnswer } from "./http/answers.ts"
+import { VaultApiClient, vaultErrorText } from "./http/VaultApiClient.ts"
+
+const ListAnswer = Schema.Struct({ data: Schema.Struct({ keys: Schema.Array(Schema.String) }) })
+const MetadataAnswer = Schema.Struct({
+  data: Schema.Struct({
+    current_version: Schema.Number,
+    versions: Schema.Record(
+      Schema.String,
+      Schema.Struct({ deletion_time: Schema.String, destroyed: Schema.Boolean })
+    )
+  })
+})
+const decodeList = decodeAnswer("vault", ListAnswer)
+const decodeMetadata = decodeAnswer("vault", MetadataAnswer)
+
+/** Text is stored as is; bytes as base64 with `encoding`, which the job's template decodes. */
+export const secretData = (value: SecretValue): Record<string, string> =>
+  value._tag === "Text"
+    ? { value: value.text }
+    : { value: Buffer.from(value.bytes).toString("base64"), encoding: "base64" }
+
+const failure = (answer: ApiAnswer, what: string): UpstreamError => {
+  const text = vaultErrorText(answer)
+  if (answer.status === 401 || answer.status === 403) {
+    return new UpstreamError({ dependency: "vault", reason: "PermissionDenied", message: `${what}: ${text}` })
+  }
+  if (answer.status >= 500 || answer.status === 429) {
+    return new UpstreamError({ dependency: "vault", reason: "Unavailable", message: `${what}: ${text}` })
+  }
+  return new UpstreamError({ dependency: "vault", reason: "BadResponse", message: `${what}: HTTP ${answer.status}: ${text}` })
+}
+
+const casMismatch = (answer: ApiAnswer) =>
+  answer.status === 400 && vaultErrorText(answer).includes("check-and-set parameter did not match")
+
+export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSource, { backend: "vault" }>) => {
+  const { mount, prefix } = source
+  const path = (namespace: string, name: string) => secretStoragePath(source, namespace, name)
+  const url = (kind: "data" | "metadata", rest: string) =>
+    client.url(`/v1/${mount}/${kind}/${rest.split("/").map(encodeURIComponent).join("/")}`)
+
+  /** The current version, or undefined when the secret does not exist or its latest version is deleted. */
+  const currentVersion = (namespace: string, name: string) =>
+    client.send(HttpClientRequest.get(url("metadata", path(namespace, name))), { retry: "read" }).pipe(
+      Effect.flatMap((answer): Effect.Effect<number | undefined, UpstreamError> => {
+        if (answer.status === 404) return Effect.succeed(undefined)
+        if (answer.status !== 200) return Effect.fail(failure(answer, `read secret ${name}`))
+        return Effect.map(decodeMetadata(answer, `read secret ${name}`), ({ data }) => {
+          const latest = data.versions[String(data.current_version)]
+          return latest === undefined || latest.destroyed || latest.deletion_time !== "" ? undefined : data.current_version
+        })
+      })
+    )
+
+  const write = (namespace: string, name: string, value: SecretValue, cas: number) =>
+    client.send(
+      HttpClientRequest.post(url("data", path(namespace, name)), {
+        body: HttpBody.jsonUnsafe({ data: secretData(value), options: { cas } })
+      }),
+      { retry: "write" }
+    )
+
+  const list = (namespace: string) =>
+    client.send(HttpClientRequest.get(`${url("metadata", `${prefix}/${namespace}`)}/?list=true`), { retry: "read" }).pipe(
+      Effect.flatMap((answer): Effect.Effect<ReadonlyArray<string>, UpstreamError> =>
+        answer.status === 404
+          ? Effect.succeed([])
+          : answer.status === 200
+          ? Effect.map(decodeList(answer, "list secrets"), ({ data }) => data.keys.filter((k) => !k.endsWith("/")).sort())
+          : Effect.fail(failure(answer, "list secrets"))
+      )
+    )
+
+  const create = (namespace: string, name: string, value: SecretValue) =>
+    write(namespace, name, value, 0).pipe(
+      Effect.flatMap((answer): Effect.Effect<void, SecretExists | UpstreamError> =>
+        answer.status === 200 || answer.status === 204
+          ? Effect.void
+          : casMismatch(answer)
+          ? Effect.fail(new SecretExists({ name, namespace }))
+          : Effect.fail(failure(answer, `create secret ${name}`))
+      )
+    )
+
+  const update = (namespace: string, name: string, value: SecretValue) =>
+    Effect.gen(function*() {
+      const version = yield* currentVersion(namespace, name)
+      if (version === undefined) return yield* new SecretNotFound({ name, namespace })
+      const answer = yield* write(namespace, name, value, version)
+      if (casMismatch(answer)) return yield* Effect.fail("changed" as const)
+      if (answer.status !== 200 && answer.status !== 204) return yield* failure(answer, `update secret ${name}`)
+    }).pipe(
+      // Another writer updated it between our read and write: read again, a few times.
+      Effect.retry({ while: (e) => e === "changed", times: 4 }),
+      Effect.catchIf((e): e is "changed" => e === "changed", () =>
+        Effect.fail(new UpstreamError({ dependency: "vault", reason: "Unavailable", message: `secret ${name} kept changing` })))
+    )
+
+  const remove = (namespace: string, name: string) =>
+    Effect.gen(function*() {
+      if ((yield* currentVersion(namespace, name)) === undefined) return yield* new SecretNotFound({ name, namespace })
+      const answer = yield* client.send(HttpClientRequest.delete(url("metadata", path(namespace, name))), { retry: "write" })
+      if (answer.status !== 204 && answer.status !== 200) return yield* failure(answer, `delete secret ${name}`)
+    })
+
+  return SecretStore.of({
+    list,
+    exists: (namespace, name) => Effect.map(currentVersion(namespace, name), (v) => v !== undefined),
+    create,
+    update,
+    remove
+  })
+}
+
+export const SecretStoreVault: Layer.Layer<SecretStore, never, VaultApiClient | ProviderConfig> = Layer.effect(
+  SecretStore,
+  Effect.gen(function*() {
+    const source = jobSettingsFrom(yield* ProviderConfig).secrets
+    if (source.backend !== "vault") return yield* Effect.die(new Error("SecretStoreVault needs secrets_backend=vault"))
+    return makeVaultSecretStore(yield* VaultApiClient, source)
+  })
+)

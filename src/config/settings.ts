@@ -192,6 +192,10 @@ export const settings = {
   }),
   statsdAddr: setting("statsd_addr", "Telemetry", Value.hostPort, {
     description: "StatsD UDP target host:port; unset turns StatsD off"
+  }),
+  statsdTags: setting("statsd_tags", "Telemetry", Value.boolean, {
+    default: "true",
+    description: "DogStatsD tags (|#job:fn,namespace:ns); false puts namespace and function in the metric name"
   })
 } as const
 

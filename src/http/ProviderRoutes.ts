@@ -3,10 +3,17 @@
  * serves and an embedding Effect app can merge into its own router.
  */
 import { Layer } from "effect"
+import { ApiMetrics } from "./apiMetrics.ts"
 import { ProxyRoutes } from "./proxy/ProxyRoutes.ts"
 import { FunctionRoutes } from "./routes/functionRoutes.ts"
+import { MetricsRoute } from "./routes/metricsRoute.ts"
 import { PendingRoutes } from "./routes/pendingRoutes.ts"
 import { SecretRoutes } from "./routes/secretRoutes.ts"
 import { SystemRoutes } from "./routes/systemRoutes.ts"
 
-export const ProviderRoutes = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, PendingRoutes, ProxyRoutes)
+/** The API's routes, each request recorded in the metrics. */
+export const ApiRoutes = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, PendingRoutes, MetricsRoute).pipe(
+  Layer.provide(ApiMetrics.layer)
+)
+
+export const ProviderRoutes = Layer.mergeAll(ApiRoutes, ProxyRoutes)

@@ -9,12 +9,12 @@ import { jobSettingsFrom } from "../jobs/JobSettings.ts"
 import { DiscoveryMemory } from "./DiscoveryMemory.ts"
 import type { AllocationRunner } from "./memory/AllocationRunner.ts"
 import { MemoryCluster } from "./memory/MemoryCluster.ts"
-import { MetricsMemory } from "./MetricsMemory.ts"
+import { MetricsLive } from "./MetricsLive.ts"
 import { NomadMemory } from "./NomadMemory.ts"
 import { SecretStoreMemory } from "./SecretStoreMemory.ts"
 
 export const DevCluster = (runner: Layer.Layer<AllocationRunner>) =>
   Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) =>
-    Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), SecretStoreMemory, MetricsMemory).pipe(
+    Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), SecretStoreMemory, MetricsLive).pipe(
       Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner)))
     )))

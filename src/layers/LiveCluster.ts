@@ -9,7 +9,7 @@ import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { DiscoveryConsul } from "./DiscoveryConsul.ts"
 import { DiscoveryNomad } from "./DiscoveryNomad.ts"
 import { NomadApiClient } from "./http/NomadApiClient.ts"
-import { MetricsMemory } from "./MetricsMemory.ts"
+import { MetricsLive } from "./MetricsLive.ts"
 import { NomadHttp } from "./NomadHttp.ts"
 import { ConsulApiClient } from "./http/ConsulApiClient.ts"
 import { VaultApiClient } from "./http/VaultApiClient.ts"
@@ -24,7 +24,7 @@ export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig
   const secrets = config.secretsBackend === "vault"
     ? Layer.merge(SecretStoreVault, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
     : SecretStoreNomad
-  return Layer.mergeAll(NomadHttp, discovery, secrets, MetricsMemory, NomadStartupCheck).pipe(
+  return Layer.mergeAll(NomadHttp, discovery, secrets, MetricsLive, NomadStartupCheck).pipe(
     Layer.provideMerge(NomadApiClient.layer)
   )
 }))

@@ -4,10 +4,11 @@
  */
 import { Context } from "effect"
 import type { FunctionRef } from "../domain/FunctionName.ts"
+import type { Gauge } from "../layers/metrics/PrometheusRegistry.ts"
 
 export interface InvocationRecorder {
   /** One proxied invocation finished: any status, the provider's own errors included. */
-  readonly record: (status: number, durationMillis: number) => void
+  readonly record: (status: number, durationMillis: number, method: string) => void
 }
 
 export class Metrics extends Context.Service<Metrics, {
@@ -19,4 +20,6 @@ export class Metrics extends Context.Service<Metrics, {
   readonly apiRequest: (method: string, route: string, status: number, durationMillis: number) => void
   /** Drops a deleted function's series. */
   readonly forget: (ref: FunctionRef) => void
+  /** Everything recorded, in Prometheus' text format, with gauges computed by the caller appended. */
+  readonly prometheus: (gauges: ReadonlyArray<Gauge>) => string
 }>()("faas-nomad/Metrics") {}

@@ -36,6 +36,7 @@ export class Faults {
 
   /** Applies `fault` to the next matching request (or `times` of them). */
   inject(fault: Fault, options: { readonly match?: FaultRule["match"]; readonly times?: number } = {}): void {
+    if (options.times !== undefined && options.times <= 0) return
     this.rules.push({ fault, ...(options.match === undefined ? {} : { match: options.match }), times: options.times ?? 1 })
   }
 
@@ -49,7 +50,7 @@ export class Faults {
       rule.match === undefined
         ? true
         : rule.match instanceof RegExp
-        ? rule.match.test(`${request.method} ${request.path}`)
+        ? matches(rule.match, `${request.method} ${request.path}`)
         : rule.match(request)
     )
     if (index === -1) return undefined
@@ -60,7 +61,14 @@ export class Faults {
   }
 }
 
-export type SimHandler = (request: IncomingMessage, response: ServerResponse, logged: LoggedRequest) => void
+/** `RegExp.test` without the state a `g` or `y` flag keeps between calls. */
+const matches = (pattern: RegExp, text: string) => {
+  pattern.lastIndex = 0
+  return pattern.test(text)
+}
+
+/** A handler may be async; a rejection becomes a 500 naming it instead of an unhandled rejection. */
+export type SimHandler = (request: IncomingMessage, response: ServerResponse, logged: LoggedRequest) => void | Promise<void>
 
 export interface SimServer {
   readonly url: string
@@ -82,7 +90,7 @@ export const startSimServer = async (handler: SimHandler): Promise<SimServer> =>
   const requests: Array<LoggedRequest> = []
   const sockets = new Set<Socket>()
   const hung = new Set<ServerResponse>()
-  let server: Server
+  let server: Server | undefined
   let port = 0
 
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
@@ -90,7 +98,13 @@ export const startSimServer = async (handler: SimHandler): Promise<SimServer> =>
     const logged: LoggedRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, headers: request.headers }
     requests.push(logged)
     const fault = faults.take(logged)
-    if (fault === undefined) return handler(request, response, logged)
+    if (fault === undefined) {
+      Promise.resolve(handler(request, response, logged)).catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain; charset=utf-8" })
+        response.end(`simulator error: ${String(error)}`)
+      })
+      return
+    }
     switch (fault.kind) {
       case "status":
         request.resume()
@@ -109,23 +123,28 @@ export const startSimServer = async (handler: SimHandler): Promise<SimServer> =>
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
-      server = createServer({ keepAliveTimeout: 5_000 }, onRequest)
-      server.on("connection", (socket) => {
+      if (server !== undefined) return resolve()
+      const created = createServer({ keepAliveTimeout: 5_000 }, onRequest)
+      created.on("connection", (socket) => {
         sockets.add(socket)
         socket.once("close", () => sockets.delete(socket))
       })
-      server.once("error", reject)
-      server.listen(port, "127.0.0.1", () => {
-        port = (server.address() as AddressInfo).port
+      created.once("error", reject)
+      created.listen(port, "127.0.0.1", () => {
+        server = created
+        port = (created.address() as AddressInfo).port
         resolve()
       })
     })
 
   const stop = () =>
     new Promise<void>((resolve) => {
+      const running = server
+      server = undefined
       for (const socket of sockets) socket.destroy()
       hung.clear()
-      server.close(() => resolve())
+      if (running === undefined) return resolve()
+      running.close(() => resolve())
     })
 
   await listen()
@@ -138,7 +157,7 @@ export const startSimServer = async (handler: SimHandler): Promise<SimServer> =>
     },
     faults,
     requests,
-    count: (match) => requests.filter((r) => match.test(`${r.method} ${r.path}`)).length,
+    count: (match) => requests.filter((r) => matches(match, `${r.method} ${r.path}`)).length,
     down: stop,
     up: listen,
     close: stop

@@ -179,7 +179,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             } else if (error !== null && !response.destroyed) {
               response.destroy(error)
             }
-            route.recorder.record(status || 499, performance.now() - started)
+            route.recorder.record(status || 499, performance.now() - started, request.method!)
           }
         )
       }
@@ -189,7 +189,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         if (entry.maxInflight !== undefined && entry.inflight >= entry.maxInflight) {
           response.writeHead(429, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
           response.end(`${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`)
-          route.recorder.record(429, 0)
+          route.recorder.record(429, 0, request.method!)
           return
         }
         const endpoint = pickEndpoint(entry, Date.now())

@@ -1,0 +1,28 @@
+import { assert, describe, it } from "@effect/vitest"
+import { goUnquote, parseGoBool, parseGoDuration, parseGoUint64 } from "./GoParsers.ts"
+
+describe("Go's parsers as Consul uses them", () => {
+  it("parses durations as time.ParseDuration does", () => {
+    assert.strictEqual(parseGoDuration("50ms"), 50)
+    assert.strictEqual(parseGoDuration("1m30s"), 90_000)
+    assert.strictEqual(parseGoDuration("1.5h"), 5_400_000)
+    assert.strictEqual(parseGoDuration(".5s"), 500)
+    assert.strictEqual(parseGoDuration("300000us"), 300)
+    assert.strictEqual(parseGoDuration("0"), 0)
+    assert.strictEqual(parseGoDuration("-2s"), -2000)
+    for (const bad of ["10", "", "s", "5 s", "5S", "1d", ".s", "5s "]) assert.isUndefined(parseGoDuration(bad), bad)
+  })
+
+  it("parses booleans and indexes as strconv does", () => {
+    assert.deepStrictEqual(["1", "t", "TRUE", "True"].map(parseGoBool), [true, true, true, true])
+    assert.deepStrictEqual(["0", "f", "false"].map(parseGoBool), [false, false, false])
+    assert.isUndefined(parseGoBool("yes"))
+    assert.strictEqual(parseGoUint64("42"), 42)
+    for (const bad of ["-1", "+1", "1.0", " 1", "18446744073709551616"]) assert.isUndefined(parseGoUint64(bad), bad)
+  })
+
+  it("unquotes filter strings as strconv.Unquote does", () => {
+    assert.strictEqual(goUnquote("a\\tb\\x41\\u00e9\\101"), "a\tbAéA")
+    for (const bad of ["\\q", "\\x4", "line\nbreak"]) assert.isUndefined(goUnquote(bad), bad)
+  })
+})

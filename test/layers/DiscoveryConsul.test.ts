@@ -1,0 +1,159 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Queue, Stream } from "effect"
+import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
+import type { FunctionRef } from "../../src/domain/FunctionName.ts"
+import { DiscoveryConsul } from "../../src/layers/DiscoveryConsul.ts"
+import { ConsulApiClient } from "../../src/layers/http/ConsulApiClient.ts"
+import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
+import { Discovery, type Endpoint } from "../../src/services/Discovery.ts"
+import { ConsulSimulator as Consul, type ConsulSimulator } from "../sim/consul/ConsulSimulator.ts"
+import type { ServiceInstance } from "../sim/ServiceSink.ts"
+
+const ref = (name: string, namespace = "default") => ({ name, namespace }) as FunctionRef
+
+const instance = (id: string, name: string, extra: Partial<ServiceInstance> = {}): ServiceInstance => ({
+  id,
+  name: `openfaas-${name}`,
+  namespace: "default",
+  address: "10.0.0.1",
+  port: 20000 + Number(id.replace(/\D/g, "") || 0),
+  tags: ["openfaas", "openfaas-namespace-default"],
+  meta: { openfaas_function: name, openfaas_namespace: "default" },
+  allocId: `alloc-${id}`,
+  jobId: `OpenFaaS-${name}`,
+  checks: [{ name: "health", type: "http", path: "/_/health" }],
+  ...extra
+})
+
+const discoveryFor = (consul: ConsulSimulator, env: Record<string, string> = {}) => {
+  const config = ProviderConfig.layerFromEnv({ CONSUL_HTTP_ADDR: consul.url, api_timeout: "2s", ...env })
+  return Layer.mergeAll(DiscoveryConsul, EndpointResolver.layer.pipe(Layer.provide(DiscoveryConsul))).pipe(
+    Layer.provideMerge(ConsulApiClient.layer),
+    Layer.provideMerge(config)
+  )
+}
+
+/** Takes the watch's answers one by one. */
+const watching = (target: FunctionRef) =>
+  Effect.gen(function*() {
+    const discovery = yield* Discovery
+    const queue = yield* Queue.unbounded<ReadonlyArray<Endpoint>>()
+    yield* Effect.forkScoped(Stream.runForEach(discovery.watch(target), (endpoints) => Queue.offer(queue, endpoints)))
+    return Queue.take(queue)
+  })
+
+const ids = (endpoints: ReadonlyArray<Endpoint>) => endpoints.map((e) => e.id).sort()
+
+describe("discovery through Consul's health API", () => {
+  it.live("a watch answers at once, then on every change, through blocking queries", () =>
+    Effect.gen(function*() {
+      const consul = yield* Consul.scoped()
+      consul.state.register(instance("a1", "watched"))
+      yield* Effect.gen(function*() {
+        const next = yield* watching(ref("watched"))
+        assert.deepStrictEqual(ids(yield* next), ["a1"])
+        yield* Effect.promise(() => consul.untilBlocked())
+        consul.state.register(instance("a2", "watched"))
+        assert.deepStrictEqual(ids(yield* next), ["a1", "a2"])
+        yield* Effect.promise(() => consul.untilBlocked())
+        consul.state.setHealth("a1", false)
+        assert.deepStrictEqual(ids(yield* next), ["a2"])
+        yield* Effect.promise(() => consul.untilBlocked())
+        consul.state.deregister("a2")
+        assert.deepStrictEqual(ids(yield* next), [])
+        assert.isTrue(consul.server.requests.some((r) => r.query.get("index") !== null && r.query.get("wait") === "300s"))
+      }).pipe(Effect.provide(discoveryFor(consul)))
+    }))
+
+  it.live("only the function's namespace; an instance without an address is dialled at its node", () =>
+    Effect.gen(function*() {
+      const consul = yield* Consul.scoped({ nodeAddress: "192.0.2.9" })
+      consul.state.register(instance("n1", "shared", { address: "" }))
+      consul.state.register(instance("n2", "shared", { namespace: "team", meta: { openfaas_namespace: "team" } }))
+      yield* Effect.gen(function*() {
+        const next = yield* watching(ref("shared"))
+        const [only] = yield* next
+        assert.deepStrictEqual(only, { id: "n1", address: "192.0.2.9", port: 20001, tags: ["openfaas", "openfaas-namespace-default"] })
+      }).pipe(Effect.provide(discoveryFor(consul)))
+    }))
+
+  it.live("ready counts for a namespace take one query", () =>
+    Effect.gen(function*() {
+      const consul = yield* Consul.scoped()
+      consul.state.register(instance("c1", "alpha"))
+      consul.state.register(instance("c2", "alpha"))
+      consul.state.register(instance("c3", "beta"))
+      consul.state.setCheckStatus("c3", "critical")
+      consul.state.register(instance("c4", "gamma", { tags: ["openfaas", "openfaas-namespace-team"] }))
+      const counts = yield* Effect.flatMap(Effect.service(Discovery), (d) => d.readyCounts("default" as FunctionRef["namespace"])).pipe(
+        Effect.provide(discoveryFor(consul))
+      )
+      assert.deepStrictEqual(Object.fromEntries(counts), { alpha: 2 })
+      assert.strictEqual(consul.server.count(/health\/state/), 1)
+      consul.state.setNodeHealth(false)
+      const noneOnFailingNode = yield* Effect.flatMap(Effect.service(Discovery), (d) => d.readyCounts("default" as FunctionRef["namespace"])).pipe(
+        Effect.provide(discoveryFor(consul))
+      )
+      assert.strictEqual(noneOnFailingNode.size, 0)
+    }))
+})
+
+describe("the endpoint resolver over Consul", () => {
+  it.live("steady-state lookups make no Consul request; the last endpoints serve while Consul is down", () =>
+    Effect.gen(function*() {
+      const consul = yield* Consul.scoped()
+      consul.state.register(instance("r1", "steady"))
+      yield* Effect.gen(function*() {
+        const resolver = yield* EndpointResolver
+        const entry = yield* resolver.entry(ref("steady"))
+        assert.deepStrictEqual(ids(entry.endpoints), ["r1"])
+        yield* Effect.promise(() => consul.untilBlocked())
+        const before = consul.server.count(/health\/service/)
+        for (let i = 0; i < 100; i++) yield* resolver.entry(ref("steady"))
+        assert.strictEqual(consul.server.count(/health\/service/), before)
+
+        yield* Effect.promise(() => consul.server.down())
+        for (let i = 0; i < 20 && entry.error === undefined; i++) yield* Effect.sleep("50 millis")
+        assert.strictEqual(entry.error?.dependency, "consul")
+        assert.deepStrictEqual(ids((yield* resolver.entry(ref("steady"))).endpoints), ["r1"])
+
+        consul.state.register(instance("r2", "steady"))
+        yield* Effect.promise(() => consul.server.up())
+        for (let i = 0; i < 200 && entry.endpoints.length < 2; i++) yield* Effect.sleep("50 millis")
+        assert.deepStrictEqual(ids(entry.endpoints), ["r1", "r2"])
+        assert.isUndefined(entry.error)
+      }).pipe(Effect.provide(discoveryFor(consul)))
+    }))
+
+  it.live("a forgotten function stops its watch", () =>
+    Effect.gen(function*() {
+      const consul = yield* Consul.scoped()
+      consul.state.register(instance("f1", "forgotten"))
+      yield* Effect.gen(function*() {
+        const resolver = yield* EndpointResolver
+        const entry = yield* resolver.entry(ref("forgotten"))
+        yield* Effect.promise(() => consul.untilBlocked())
+        yield* resolver.forget(ref("forgotten"))
+        assert.isFalse(entry.active)
+        assert.isUndefined(resolver.peek("default/forgotten"))
+        for (let i = 0; i < 100 && consul.blockedQueries() > 0; i++) yield* Effect.sleep("10 millis")
+        assert.strictEqual(consul.blockedQueries(), 0)
+      }).pipe(Effect.provide(discoveryFor(consul)))
+    }))
+
+  it.live("an index that goes backwards starts the watch over", () =>
+    Effect.gen(function*() {
+      const consul = yield* Consul.scoped()
+      consul.state.register(instance("b1", "backwards"))
+      yield* Effect.gen(function*() {
+        const next = yield* watching(ref("backwards"))
+        assert.deepStrictEqual(ids(yield* next), ["b1"])
+        yield* Effect.promise(() => consul.untilBlocked())
+        consul.state.resetIndex(1)
+        consul.state.register(instance("b2", "backwards"))
+        assert.deepStrictEqual(ids(yield* next), ["b1", "b2"])
+      }).pipe(Effect.provide(discoveryFor(consul)))
+    }))
+
+
+})

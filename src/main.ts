@@ -11,6 +11,8 @@ import type { ProviderSettings } from "./config/settings.ts"
 import { ProviderServer } from "./http/ProviderServer.ts"
 import { DevCluster } from "./layers/DevCluster.ts"
 import { LiveCluster } from "./layers/LiveCluster.ts"
+import { Logging } from "./layers/Logging.ts"
+import { Telemetry } from "./layers/Telemetry.ts"
 import { EchoRunner } from "./layers/memory/EchoRunner.ts"
 import { ProviderServices } from "./provider/ProviderServices.ts"
 import type { Discovery } from "./services/Discovery.ts"
@@ -26,6 +28,7 @@ const serve = (command: Command, settings: ProviderSettings) => {
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),
+    Layer.provide(Layer.merge(Telemetry, Logging)),
     Layer.provide(ProviderConfig.layer(settings))
   )
   return Layer.launch(app).pipe(

@@ -190,6 +190,45 @@ export const settings = {
   vaultTlsServerName: setting("VAULT_TLS_SERVER_NAME", "Vault", Value.text, {
     description: "Name to verify Vault's certificate against"
   }),
+  logLevel: setting("log_level", "Telemetry", Value.oneOf(["debug", "info", "warn", "error"]), {
+    default: "info",
+    description: "Least severe log lines written"
+  }),
+  logFormat: setting("log_format", "Telemetry", Value.oneOf(["text", "logfmt", "json"]), {
+    default: "text",
+    description: "Log lines for people (text), or structured: logfmt or json"
+  }),
+  otelExporterOtlpEndpoint: setting("OTEL_EXPORTER_OTLP_ENDPOINT", "Telemetry", Value.baseUrl("http"), {
+    description: "OTLP/HTTP collector base URL (traces go to <url>/v1/traces); unset, with the next, turns tracing off"
+  }),
+  otelExporterOtlpTracesEndpoint: setting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "Telemetry", Value.baseUrl("http"), {
+    description: "Full OTLP/HTTP URL for traces; wins over OTEL_EXPORTER_OTLP_ENDPOINT"
+  }),
+  otelExporterOtlpProtocol: setting("OTEL_EXPORTER_OTLP_PROTOCOL", "Telemetry", Value.oneOf(["http/protobuf", "http/json"]), {
+    default: "http/protobuf",
+    description: "OTLP encoding: http/protobuf or http/json"
+  }),
+  otelExporterOtlpHeaders: setting("OTEL_EXPORTER_OTLP_HEADERS", "Telemetry", Value.secret, {
+    description: "Headers for the collector, key=value,key=value (e.g. an API key)"
+  }),
+  otelServiceName: setting("OTEL_SERVICE_NAME", "Telemetry", Value.text, {
+    default: "faas-nomad",
+    description: "service.name of the provider's spans"
+  }),
+  otelTracesSampler: setting(
+    "OTEL_TRACES_SAMPLER",
+    "Telemetry",
+    Value.oneOf(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"]),
+    { default: "parentbased_always_on", description: "Which traces are recorded" }
+  ),
+  otelTracesSamplerArg: setting("OTEL_TRACES_SAMPLER_ARG", "Telemetry", Value.ratio, {
+    default: "1",
+    description: "Ratio for the traceidratio samplers, 0 to 1"
+  }),
+  otelBspScheduleDelay: setting("OTEL_BSP_SCHEDULE_DELAY", "Telemetry", Value.positiveInteger, {
+    default: "5000",
+    description: "Milliseconds between span exports"
+  }),
   statsdAddr: setting("statsd_addr", "Telemetry", Value.hostPort, {
     description: "StatsD UDP target host:port; unset turns StatsD off"
   }),

@@ -131,3 +131,11 @@ export const baseUrl = (defaultScheme: "http" | "https"): ValueParser<URL> => (r
 /** A comma-separated list; blanks are dropped. */
 export const list: ValueParser<ReadonlyArray<string>> = (raw) =>
   Result.succeed(raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
+
+/** A number from 0 to 1. */
+export const ratio: ValueParser<number> = (raw) => {
+  const n = Number(raw.trim())
+  return raw.trim() !== "" && Number.isFinite(n) && n >= 0 && n <= 1
+    ? Result.succeed(n)
+    : Result.fail(`expected a number from 0 to 1, got "${raw}"`)
+}

@@ -1,5 +1,5 @@
 /** Small request helpers over the HttpClient that `testApp` points at the provider. */
-import { Effect } from "effect"
+import { Effect, Tracer } from "effect"
 import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 
 export interface Answer {
@@ -25,6 +25,10 @@ export const call = (
     const response = yield* client.execute(request)
     const text = yield* response.text
     return { status: response.status, headers: response.headers, text } satisfies Answer
-  }).pipe(Effect.orDie)
+  }).pipe(
+    // The test's own client sends exactly the headers the test gives: no trace context of its own.
+    Effect.provideService(Tracer.DisablePropagation, true),
+    Effect.orDie
+  )
 
 export const json = <A = any>(answer: { readonly text: string }): A => JSON.parse(answer.text) as A

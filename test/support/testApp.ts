@@ -11,6 +11,7 @@ import { DevCluster } from "../../src/layers/DevCluster.ts"
 import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
 import { ProviderServices } from "../../src/provider/ProviderServices.ts"
+import { Telemetry } from "../../src/layers/Telemetry.ts"
 
 export interface TestAppOptions {
   readonly env?: Readonly<Record<string, string>>
@@ -23,5 +24,6 @@ export const testApp = (options: TestAppOptions = {}) =>
     Layer.provideMerge(ProviderServer),
     Layer.provideMerge(ProviderServices),
     Layer.provideMerge(DevCluster(options.runner ?? EchoRunner)),
+    Layer.provideMerge(Telemetry),
     Layer.provideMerge(ProviderConfig.layerFromEnv({ port: "0", bind_address: "127.0.0.1", ...options.env }))
   )

@@ -11,6 +11,7 @@
  * goes once to another instance, since nothing reached the first.
  */
 import { Agent, type Dispatcher } from "@effect/platform-node/Undici"
+import { OtelTracer } from "@effect/opentelemetry"
 import { Cause, Context, Duration, Effect, Layer, Option, Result, Schema } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
@@ -30,6 +31,7 @@ import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
 import type { Endpoint } from "../../services/Discovery.ts"
 import { describeError, isRouteError, type RouteError } from "../errorResponse.ts"
 import { invocationName, invocationNameEnd, upstreamPath } from "./invocationTarget.ts"
+import { makeInvocationTracing } from "./invocationTracing.ts"
 
 /** Request headers a proxy must not forward (RFC 9110 §7.6.1), plus `host`, which undici sets for the upstream. */
 const hopByHop = new Set([
@@ -71,6 +73,8 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const defaultNamespace = namespaces.defaultNamespace
       const scaleFromZero = config.scaleFromZero
       const agent = new Agent({ keepAliveTimeout: 30_000, connections: null })
+      const otel = yield* Effect.serviceOption(OtelTracer.OtelTracer)
+      const tracing = Option.isSome(otel) ? makeInvocationTracing(otel.value) : undefined
       yield* Effect.addFinalizer(() => Effect.promise(() => agent.close()))
 
       const fail = (response: ServerResponse, error: RouteError) => {
@@ -138,6 +142,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const hasBody = incoming["transfer-encoding"] !== undefined ||
           (incoming["content-length"] !== undefined && incoming["content-length"] !== "0")
         const timeout = entry.timeoutMillis ?? defaultTimeoutMillis
+        const spans = tracing?.(request, entry.ref, endpoint, path, headers)
         let status = 0
         entry.inflight++
         // No abort signal: a client that leaves makes the response unwritable, which ends the exchange;
@@ -165,7 +170,10 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
               if (connectFailures.has(code)) {
                 markSuspect(entry, endpoint.id, Date.now())
                 const next = !hasBody && firstTry && !response.destroyed ? pickEndpoint(entry, Date.now()) : undefined
-                if (next !== undefined && next.id !== endpoint.id) return forward(request, response, route, path, next, false)
+                if (next !== undefined && next.id !== endpoint.id) {
+                  spans?.end(0, code)
+                  return forward(request, response, route, path, next, false)
+                }
               }
               status = code === "UND_ERR_HEADERS_TIMEOUT" ? 504 : 502
               if (!response.destroyed) {
@@ -180,6 +188,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
               response.destroy(error)
             }
             route.recorder.record(status || 499, performance.now() - started, request.method!)
+            spans?.end(status, error === null ? undefined : (error as { code?: string }).code ?? error.message)
           }
         )
       }

@@ -1,0 +1,95 @@
+/**
+ * Tracing with OpenTelemetry, configured by the standard OTEL_* variables.
+ * With a collector endpoint set, every API request gets a server span named
+ * after its route, every Nomad, Consul and Vault call a client span (W3C
+ * trace context sent along), and every invocation a server and a client span
+ * (see the proxy). With none set, tracing is off: no spans are made and no
+ * trace headers are sent to anyone.
+ */
+import { OtelTracer, Resource } from "@effect/opentelemetry"
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http"
+import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto"
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler
+} from "@opentelemetry/sdk-trace-base"
+import { Effect, Layer, Redacted, References, Tracer } from "effect"
+import { HttpMiddleware } from "effect/http"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+import type { ProviderSettings } from "../config/settings.ts"
+import { release } from "../version.ts"
+
+/** Where traces go, if anywhere. */
+export const tracesEndpoint = (config: ProviderSettings): string | undefined =>
+  config.otelExporterOtlpTracesEndpoint?.href ??
+    (config.otelExporterOtlpEndpoint === undefined
+      ? undefined
+      : `${config.otelExporterOtlpEndpoint.href.replace(/\/$/, "")}/v1/traces`)
+
+const sampler = (config: ProviderSettings): Sampler => {
+  const ratio = new TraceIdRatioBasedSampler(config.otelTracesSamplerArg)
+  switch (config.otelTracesSampler) {
+    case "always_on":
+      return new AlwaysOnSampler()
+    case "always_off":
+      return new AlwaysOffSampler()
+    case "traceidratio":
+      return ratio
+    case "parentbased_always_off":
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() })
+    case "parentbased_traceidratio":
+      return new ParentBasedSampler({ root: ratio })
+    case "parentbased_always_on":
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() })
+  }
+}
+
+/** `key=value,key=value`, values percent-decoded, as the OTLP exporter specification reads them. */
+const collectorHeaders = (config: ProviderSettings): Record<string, string> => {
+  const raw = config.otelExporterOtlpHeaders === undefined ? "" : Redacted.value(config.otelExporterOtlpHeaders)
+  const headers: Record<string, string> = {}
+  for (const pair of raw.split(",")) {
+    const eq = pair.indexOf("=")
+    if (eq > 0) headers[pair.slice(0, eq).trim()] = decodeURIComponent(pair.slice(eq + 1).trim())
+  }
+  return headers
+}
+
+/** The provider's own routes, templated, for span names: `GET /system/function/:name`. */
+export const routeTemplate = (url: string): string => {
+  const path = url.split("?")[0] ?? url
+  if (path.startsWith("/function/")) return "/function/{name}"
+  if (path.startsWith("/system/function/")) return "/system/function/:name"
+  if (path.startsWith("/system/scale-function/")) return "/system/scale-function/:name"
+  return path
+}
+
+const tracingOff = Layer.mergeAll(
+  Layer.succeed(References.TracerEnabled, false),
+  Layer.succeed(Tracer.DisablePropagation, true)
+)
+
+const tracingOn = (config: ProviderSettings, url: string) => {
+  const exporterOptions = { url, headers: collectorHeaders(config) }
+  const exporter = config.otelExporterOtlpProtocol === "http/json"
+    ? new JsonExporter(exporterOptions)
+    : new ProtobufExporter(exporterOptions)
+  const processor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: config.otelBspScheduleDelay })
+  return OtelTracer.layer.pipe(
+    Layer.provide(NodeSdk.layerTracerProvider(processor, { sampler: sampler(config) })),
+    Layer.provide(Resource.layerFromEnv({ "service.name": config.otelServiceName, "service.version": release })),
+    Layer.merge(Layer.succeed(HttpMiddleware.SpanNameGenerator, (request) => `${request.method} ${routeTemplate(request.url)}`))
+  )
+}
+
+export const Telemetry: Layer.Layer<never, never, ProviderConfig> = Layer.unwrap(
+  Effect.map(Effect.service(ProviderConfig), (config) => {
+    const url = tracesEndpoint(config)
+    return url === undefined ? tracingOff : tracingOn(config, url)
+  })
+)

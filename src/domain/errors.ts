@@ -40,6 +40,11 @@ export class DeploymentRejected extends Schema.TaggedError<DeploymentRejected>()
   message: Schema.String
 }) {}
 
+/** A log request whose `tail` or `since` cannot be read: 422, as faas-provider answers. */
+export class LogRequestInvalid extends Schema.TaggedError<LogRequestInvalid>()("LogRequestInvalid", {
+  message: Schema.String
+}) {}
+
 export class NotImplemented extends Schema.TaggedError<NotImplemented>()("NotImplemented", {
   feature: Schema.String
 }) {}
@@ -89,6 +94,7 @@ export type ApiError =
   | ConcurrentModification
   | DeploymentRejected
   | NotImplemented
+  | LogRequestInvalid
   | UpstreamError
   | NoReadyInstance
   | InvocationFailed

@@ -7,12 +7,12 @@ import { ApiMetrics } from "./apiMetrics.ts"
 import { ProxyRoutes } from "./proxy/ProxyRoutes.ts"
 import { FunctionRoutes } from "./routes/functionRoutes.ts"
 import { MetricsRoute } from "./routes/metricsRoute.ts"
-import { PendingRoutes } from "./routes/pendingRoutes.ts"
+import { LogsRoute } from "./routes/logsRoute.ts"
 import { SecretRoutes } from "./routes/secretRoutes.ts"
 import { SystemRoutes } from "./routes/systemRoutes.ts"
 
 /** The API's routes, each request recorded in the metrics. */
-export const ApiRoutes = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, PendingRoutes, MetricsRoute).pipe(
+export const ApiRoutes = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, LogsRoute, MetricsRoute).pipe(
   Layer.provide(ApiMetrics.layer)
 )
 

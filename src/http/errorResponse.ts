@@ -52,6 +52,8 @@ export const describeError = (error: RouteError): { readonly status: number; rea
       return { status: 409, message: `function ${qualified(error)} kept changing during this request; try again` }
     case "DeploymentRejected":
       return { status: 400, message: `Nomad rejected the job of function "${error.name}": ${error.message}` }
+    case "LogRequestInvalid":
+      return { status: 422, message: `could not parse the log request: ${error.message}` }
     case "NotImplemented":
       return { status: 501, message: `${error.feature} is not implemented by this provider yet` }
     case "UpstreamError":
@@ -106,6 +108,7 @@ const routeErrorTags = new Set<string>([
   "ConcurrentModification",
   "DeploymentRejected",
   "NotImplemented",
+  "LogRequestInvalid",
   "UpstreamError",
   "NoReadyInstance",
   "InvocationFailed",

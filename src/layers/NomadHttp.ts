@@ -5,9 +5,10 @@
  * (400, or a 500 carrying validation errors), our token refused (403), Nomad
  * failing (other 5xx, unreachable, too slow).
  */
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Option, Schema, Stream } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
-import type { UpstreamError } from "../domain/errors.ts"
+import { UpstreamError } from "../domain/errors.ts"
+import { makeFrameDecoder } from "../nomad/logFrames.ts"
 import { AllocationListStub } from "../nomad/Allocation.ts"
 import { Job } from "../nomad/Job.ts"
 import { JobListStub } from "../nomad/JobListStub.ts"
@@ -124,6 +125,34 @@ export const makeNomadApi = (client: NomadApi) => {
       )
     )
 
+  const allocationLogs: Nomad["Service"]["allocationLogs"] = (namespace, allocId, task, stream, options) => {
+    const query: Record<string, string> = { namespace, task, type: stream, follow: String(options.follow) }
+    if (options.fromEndBytes !== undefined) {
+      query["origin"] = "end"
+      query["offset"] = String(options.fromEndBytes)
+    }
+    const what = `logs of allocation ${allocId}`
+    return Stream.unwrap(
+      client.open(request("GET", `/v1/client/fs/logs/${segment(allocId)}`, query), { retry: "read" }).pipe(
+        Effect.flatMap((response) => {
+          if (response.status === 200) {
+            const decode = makeFrameDecoder()
+            const text = new TextDecoder()
+            return Effect.succeed(
+              response.stream.pipe(
+                Stream.mapError((e) => new UpstreamError({ dependency: "nomad", reason: "Unavailable", message: `${what}: ${e.message}` })),
+                Stream.flatMap((chunk) => Stream.fromIterable(decode(text.decode(chunk, { stream: true }))))
+              )
+            )
+          }
+          // A task not started yet has no logs: nothing to show rather than an error.
+          return Effect.flatMap(response.text.pipe(Effect.orElseSucceed(() => "")), (body) =>
+            response.status === 404 ? Effect.succeed(Stream.empty) : Effect.fail(unexpected("nomad", { status: response.status, headers: response.headers, body }, what)))
+        })
+      )
+    )
+  }
+
   const readNamespace: Nomad["Service"]["readNamespace"] = (name) =>
     client.send(request("GET", `/v1/namespace/${segment(name)}`, {}), { retry: "read" }).pipe(
       Effect.flatMap((answer: ApiAnswer) =>
@@ -152,6 +181,7 @@ export const makeNomadApi = (client: NomadApi) => {
     deregisterJob,
     scaleTaskGroup,
     jobAllocations,
+    allocationLogs,
     readNamespace,
     listNamespaces
   })

@@ -37,6 +37,7 @@ export const NomadMemory: Layer.Layer<Nomad, never, MemoryCluster> = Layer.effec
           })
         ),
       jobAllocations: cluster.jobAllocations,
+      allocationLogs: (_namespace, allocId, task, stream, options) => cluster.allocationLogs(allocId, task, stream, options),
       readNamespace: cluster.readNamespace,
       listNamespaces: cluster.listNamespaces
     })

@@ -3,7 +3,7 @@
  * Handlers never see it directly; `Functions` does, and does not know whether
  * it talks to a real cluster, a simulator or the in-memory one.
  */
-import { Context, type Effect, type Option, Schema } from "effect"
+import { Context, type Effect, type Option, Schema, type Stream } from "effect"
 import type { UpstreamError } from "../domain/errors.ts"
 import type { AllocationListStub } from "../nomad/Allocation.ts"
 import type { Job } from "../nomad/Job.ts"
@@ -67,6 +67,17 @@ export class Nomad extends Context.Service<Nomad, {
     namespace: string,
     jobId: string
   ) => Effect.Effect<ReadonlyArray<AllocationListStub>, UpstreamError>
+  /**
+   * A task's stdout or stderr, as bytes: what is there (the last `fromEndBytes`
+   * of it when given), then, with `follow`, what comes until the task stops.
+   */
+  readonly allocationLogs: (
+    namespace: string,
+    allocId: string,
+    task: string,
+    stream: "stdout" | "stderr",
+    options: { readonly follow: boolean; readonly fromEndBytes?: number | undefined }
+  ) => Stream.Stream<Uint8Array, UpstreamError>
   readonly readNamespace: (name: string) => Effect.Effect<Option.Option<Namespace>, UpstreamError>
   readonly listNamespaces: Effect.Effect<ReadonlyArray<Namespace>, UpstreamError>
 }>()("faas-nomad/Nomad") {}

@@ -12,6 +12,8 @@ export interface AllocationSpec {
   readonly job: Job
   readonly group: TaskGroup
   readonly task: Task
+  /** Writes to the task's stdout or stderr, which /system/logs reads. */
+  readonly log: (stream: "stdout" | "stderr", text: string) => void
 }
 
 export interface RunningAllocation {

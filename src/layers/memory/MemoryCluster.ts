@@ -6,7 +6,7 @@
  * are views of one real cluster. State changes are synchronous, so each
  * operation is atomic; only running and stopping tasks happens in fibers.
  */
-import { Clock, Context, Effect, Exit, FiberSet, Layer, Option, Scope } from "effect"
+import { Clock, Context, Effect, Exit, FiberSet, Layer, Option, Queue, Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import type { AllocationListStub, TaskState } from "../../nomad/Allocation.ts"
 import type { Job, TaskGroup } from "../../nomad/Job.ts"
@@ -67,6 +67,28 @@ export const make = Effect.gen(function*() {
   const allocations = new Map<string, Allocation>()
   const instances = new Map<string, ServiceInstance>()
 
+  /** Each task's stdout and stderr, by `allocId/task/stream`, with the followers waiting for more. */
+  const logs = new Map<string, { text: string; readonly followers: Set<(chunk: string | undefined) => void> }>()
+  const logFile = (allocId: string, task: string, stream: string) => {
+    const key = `${allocId}/${task}/${stream}`
+    let file = logs.get(key)
+    if (file === undefined) logs.set(key, file = { text: "", followers: new Set() })
+    return file
+  }
+  const appendLog = (allocId: string, task: string, stream: "stdout" | "stderr", text: string) => {
+    const file = logFile(allocId, task, stream)
+    file.text += text
+    for (const follower of file.followers) follower(text)
+  }
+  /** A stopped task writes no more: its followers' streams end. */
+  const closeLogs = (allocId: string) => {
+    for (const [key, file] of logs) {
+      if (!key.startsWith(`${allocId}/`)) continue
+      for (const follower of file.followers) follower(undefined)
+      file.followers.clear()
+    }
+  }
+
   const listeners = new Set<() => void>()
   /** Tells watchers (the in-memory discovery) that something may have changed; they compare for themselves. */
   const changed = () => {
@@ -104,6 +126,7 @@ export const make = Effect.gen(function*() {
         Object.entries(alloc.stub.TaskStates ?? {}).map(([task, s]) => [task, { ...s, State: "dead" }])
       )
     }, now)
+    closeLogs(alloc.stub.ID)
     track(Scope.close(alloc.scope, Exit.void))
   }
 
@@ -135,7 +158,14 @@ export const make = Effect.gen(function*() {
     allocations.set(allocId, alloc)
     const task = group.Tasks[0]!
     track(
-      runner.run({ allocId, namespace: alloc.stub.Namespace!, job, group, task }).pipe(
+      runner.run({
+        allocId,
+        namespace: alloc.stub.Namespace!,
+        job,
+        group,
+        task,
+        log: (stream, text) => appendLog(allocId, task.Name, stream, text)
+      }).pipe(
         Scope.provide(scope),
         Effect.exit,
         Effect.flatMap((exit) => Effect.flatMap(nowNanos, (at) => Effect.sync(() => started(alloc, job, group, exit, at))))
@@ -388,6 +418,31 @@ export const make = Effect.gen(function*() {
       changed()
     })
 
+  const allocationLogs = (
+    allocId: string,
+    task: string,
+    stream: "stdout" | "stderr",
+    options: { readonly follow: boolean; readonly fromEndBytes?: number | undefined }
+  ): Stream.Stream<Uint8Array> =>
+    Stream.callback<Uint8Array>((queue) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          const file = logFile(allocId, task, stream)
+          const history = options.fromEndBytes === undefined ? file.text : file.text.slice(-options.fromEndBytes)
+          if (history !== "") Queue.offerUnsafe(queue, Buffer.from(history))
+          const running = allocations.get(allocId)?.stub.DesiredStatus === "run"
+          if (!options.follow || !running) {
+            Queue.endUnsafe(queue)
+            return () => {}
+          }
+          const follower = (chunk: string | undefined) =>
+            chunk === undefined ? Queue.endUnsafe(queue) : Queue.offerUnsafe(queue, Buffer.from(chunk))
+          file.followers.add(follower)
+          return () => file.followers.delete(follower)
+        }),
+        (stop) => Effect.sync(stop)
+      ))
+
   const subscribe = (listener: () => void): (() => void) => {
     listeners.add(listener)
     return () => listeners.delete(listener)
@@ -407,6 +462,8 @@ export const make = Effect.gen(function*() {
     healthyInstancesNow,
     setAllocationHealth,
     subscribe,
+    appendLog,
+    allocationLogs,
     /** Waits until every task start and stop under way has finished: deterministic tests need no sleeps. */
     settled: FiberSet.awaitEmpty(fibers)
   }

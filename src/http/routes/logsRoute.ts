@@ -1,0 +1,63 @@
+/**
+ * GET /system/logs: a function's log lines as NDJSON, each written as soon as
+ * it is read (faas-cli logs and the gateway read them this way). The query
+ * is faas-provider's: name, namespace, instance, tail, since, follow.
+ */
+import { Effect, Result, Schema, Stream } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { boolean } from "../../config/values.ts"
+import { InvalidRequest, LogRequestInvalid } from "../../domain/errors.ts"
+import { FunctionName } from "../../domain/FunctionName.ts"
+import { FunctionLogs } from "../../provider/FunctionLogs.ts"
+import { Namespaces } from "../../provider/Namespaces.ts"
+import { respond } from "../errorResponse.ts"
+import { decodeWith, queryParam } from "../requestInput.ts"
+
+const decodeName = decodeWith(Schema.Struct({ name: FunctionName }))
+const encoder = new TextEncoder()
+
+/** `tail` is a whole number; 0 or less means every line, as in faas-provider. */
+const parseTail = (raw: string | undefined): Effect.Effect<number, LogRequestInvalid> => {
+  if (raw === undefined || raw === "") return Effect.succeed(0)
+  return /^-?\d+$/.test(raw.trim())
+    ? Effect.succeed(Math.max(0, Number(raw)))
+    : Effect.fail(new LogRequestInvalid({ message: `tail: "${raw}" is not a whole number` }))
+}
+
+/** `since` is an RFC 3339 time. */
+const parseSince = (raw: string | undefined): Effect.Effect<Date | undefined, LogRequestInvalid> => {
+  if (raw === undefined || raw === "") return Effect.succeed(undefined)
+  const date = new Date(raw)
+  return /^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(date.getTime())
+    ? Effect.succeed(date)
+    : Effect.fail(new LogRequestInvalid({ message: `since: "${raw}" is not an RFC 3339 time` }))
+}
+
+export const LogsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
+  const logs = yield* FunctionLogs
+  const namespaces = yield* Namespaces
+  yield* router.add(
+    "GET",
+    "/system/logs",
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const rawName = queryParam(request, "name")
+      if (rawName === undefined || rawName === "") return yield* new InvalidRequest({ message: "name: the function's name is required" })
+      const { name } = yield* decodeName({ name: rawName })
+      const namespace = yield* namespaces.resolve(queryParam(request, "namespace"))
+      const followText = queryParam(request, "follow")
+      const lines = yield* logs.lines({
+        ref: { name, namespace },
+        instance: queryParam(request, "instance") || undefined,
+        tail: yield* parseTail(queryParam(request, "tail")),
+        since: yield* parseSince(queryParam(request, "since")),
+        // As Go's strconv.ParseBool, and a value it cannot read means false.
+        follow: followText === undefined ? false : Result.getOrElse(boolean(followText), () => false)
+      })
+      return HttpServerResponse.stream(
+        lines.pipe(Stream.map((message) => encoder.encode(`${JSON.stringify(message)}\n`))),
+        { contentType: "application/x-ndjson" }
+      )
+    }).pipe(respond)
+  )
+}))

@@ -11,6 +11,7 @@ import { DevCluster } from "../../src/layers/DevCluster.ts"
 import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
 import { ProviderServices } from "../../src/provider/ProviderServices.ts"
+import { LiveCluster } from "../../src/layers/LiveCluster.ts"
 import { Telemetry } from "../../src/layers/Telemetry.ts"
 
 export interface TestAppOptions {
@@ -26,4 +27,15 @@ export const testApp = (options: TestAppOptions = {}) =>
     Layer.provideMerge(DevCluster(options.runner ?? EchoRunner)),
     Layer.provideMerge(Telemetry),
     Layer.provideMerge(ProviderConfig.layerFromEnv({ port: "0", bind_address: "127.0.0.1", ...options.env }))
+  )
+
+/** The whole provider over the live clients (`faas-nomad start`), pointed at simulators by `env`. */
+export const liveApp = (env: Readonly<Record<string, string>>) =>
+  HttpServer.layerTestClient.pipe(
+    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provideMerge(ProviderServer),
+    Layer.provideMerge(ProviderServices),
+    Layer.provideMerge(LiveCluster),
+    Layer.provideMerge(Telemetry),
+    Layer.provideMerge(ProviderConfig.layerFromEnv({ port: "0", bind_address: "127.0.0.1", ...env }))
   )

@@ -1,0 +1,44 @@
+/**
+ * The real `faas-nomad` command in a child process, on an ephemeral loopback
+ * port: what end-to-end tests drive, exactly as a user runs it.
+ */
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const bin = fileURLToPath(new URL("../../bin/faas-nomad.js", import.meta.url))
+
+export interface RunningProvider {
+  readonly url: string
+  /** Everything the process wrote to stdout and stderr so far. */
+  readonly output: () => string
+}
+
+export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.acquireRelease(
+    Effect.callback<{ readonly provider: RunningProvider; readonly kill: () => void }, Error>((resume) => {
+      const child = spawn(process.execPath, [bin, ...args, "--port", "0", "--bind-address", "127.0.0.1"], {
+        env: { PATH: process.env["PATH"] ?? "", ...env },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let output = ""
+      let started = false
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString()
+        const listening = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+        if (!started && listening !== null) {
+          started = true
+          resume(Effect.succeed({
+            provider: { url: `http://127.0.0.1:${listening[1]}`, output: () => output },
+            kill: () => child.kill("SIGTERM")
+          }))
+        }
+      }
+      child.stdout.on("data", onData)
+      child.stderr.on("data", onData)
+      child.once("exit", (code) => {
+        if (!started) resume(Effect.fail(new Error(`faas-nomad exited with ${code}:\n${output}`)))
+      })
+    }),
+    ({ kill }) => Effect.sync(kill)
+  ).pipe(Effect.map(({ provider }) => provider))

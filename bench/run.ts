@@ -2,6 +2,7 @@
  * `npm run bench [-- proxy|list|deploy|all]`: benchmarks that print figures
  * measured side by side in one run. Not tests: nothing here asserts on time.
  */
+import { runNomadBench } from "./nomad.ts"
 import { runProxyBench } from "./proxy.ts"
 
 const which = process.argv[2] ?? "all"
@@ -9,6 +10,9 @@ const seconds = Number(process.env["BENCH_SECONDS"] ?? 8)
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3)
 
 const main = async () => {
+  if (which === "list" || which === "deploy" || which === "nomad" || which === "all") {
+    await runNomadBench({ functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000), lists: 20 })
+  }
   if (which === "proxy" || which === "all") await runProxyBench({ seconds, rounds, connections: 50 })
   process.exit(0)
 }

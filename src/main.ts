@@ -13,7 +13,7 @@ import { DevCluster } from "./layers/DevCluster.ts"
 import { LiveCluster } from "./layers/LiveCluster.ts"
 import { Logging } from "./layers/Logging.ts"
 import { Telemetry } from "./layers/Telemetry.ts"
-import { EchoRunner } from "./layers/memory/EchoRunner.ts"
+import { ProcessRunner } from "./dev/ProcessRunner.ts"
 import { ProviderServices } from "./provider/ProviderServices.ts"
 import type { Discovery } from "./services/Discovery.ts"
 import type { Metrics } from "./services/Metrics.ts"
@@ -24,7 +24,7 @@ import { release } from "./version.ts"
 const serve = (command: Command, settings: ProviderSettings) => {
   const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, Error, ProviderConfig> = command === "start"
     ? LiveCluster
-    : DevCluster(EchoRunner)
+    : DevCluster(ProcessRunner)
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),

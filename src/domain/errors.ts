@@ -69,7 +69,9 @@ export class UpstreamError extends Schema.TaggedError<UpstreamError>()("Upstream
 /** The function exists but no instance is ready to take the request. */
 export class NoReadyInstance extends Schema.TaggedError<NoReadyInstance>()("NoReadyInstance", {
   name: Schema.String,
-  namespace: Schema.String
+  namespace: Schema.String,
+  /** Why, when it is known: the instances failed to start, with Nomad's words. */
+  reason: Schema.optionalKey(Schema.String)
 }) {}
 
 /** An instance was chosen but could not be reached, or broke off the exchange. */

@@ -59,7 +59,12 @@ export const describeError = (error: RouteError): { readonly status: number; rea
     case "UpstreamError":
       return { status: upstreamStatus[error.reason], message: upstreamMessage(error) }
     case "NoReadyInstance":
-      return { status: 503, message: `No endpoints available for: ${error.name}.${error.namespace}.` }
+      return {
+        status: 503,
+        message: `No endpoints available for: ${error.name}.${error.namespace}.${
+          error.reason === undefined ? "" : ` Its instances failed: ${error.reason}`
+        }`
+      }
     case "InvocationFailed":
       return { status: 502, message: `Can't reach service for: ${error.name}.${error.namespace}: ${error.message}` }
     case "InvocationTimeout":

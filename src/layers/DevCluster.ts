@@ -11,10 +11,11 @@ import type { AllocationRunner } from "./memory/AllocationRunner.ts"
 import { MemoryCluster } from "./memory/MemoryCluster.ts"
 import { MetricsLive } from "./MetricsLive.ts"
 import { NomadMemory } from "./NomadMemory.ts"
-import { SecretStoreMemory } from "./SecretStoreMemory.ts"
+import { type MemorySecrets, SecretStoreMemory } from "./SecretStoreMemory.ts"
 
-export const DevCluster = (runner: Layer.Layer<AllocationRunner>) =>
+export const DevCluster = (runner: Layer.Layer<AllocationRunner, never, MemorySecrets>) =>
   Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) =>
-    Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), SecretStoreMemory, MetricsLive).pipe(
-      Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner)))
+    Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), MetricsLive).pipe(
+      Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner))),
+      Layer.provideMerge(SecretStoreMemory)
     )))

@@ -59,6 +59,8 @@ export class Functions extends Context.Service<Functions, {
   readonly list: (namespace: NamespaceName) => Effect.Effect<ReadonlyArray<FunctionStatus>, UpstreamError>
   /** Whether the function is deployed, ready or not. */
   readonly exists: (ref: FunctionRef) => Effect.Effect<boolean, UpstreamError>
+  /** Why the function cannot serve, when every instance it should run has failed; undefined otherwise. */
+  readonly failure: (ref: FunctionRef) => Effect.Effect<string | undefined, UpstreamError>
 }>()("faas-nomad/Functions") {
   static readonly layer = Layer.effect(
     Functions,
@@ -250,7 +252,17 @@ export class Functions extends Context.Service<Functions, {
       const exists = (ref: FunctionRef) =>
         nomad.readJob(ref.namespace, jobId(settings, ref.name)).pipe(Effect.map((job) => Option.isSome(liveJob(job))))
 
-      return Functions.of({ deploy, update, scale, remove, status, list, exists })
+      const failure = (ref: FunctionRef) =>
+        Effect.map(nomad.jobAllocations(ref.namespace, jobId(settings, ref.name)), (allocations) => {
+          const wanted = allocations.filter((a) => a.DesiredStatus === "run")
+          if (wanted.length === 0 || !wanted.every((a) => a.ClientStatus === "failed")) return undefined
+          const latest = wanted.at(-1)!
+          const events = Object.values(latest.TaskStates ?? {}).flatMap((state) => state.Events ?? [])
+          const said = events.at(-1)
+          return said?.DisplayMessage || said?.Message || said?.DriverError || latest.ClientDescription || "failed"
+        })
+
+      return Functions.of({ deploy, update, scale, remove, status, list, exists, failure })
     })
   )
 }

@@ -10,13 +10,14 @@ import { ProviderServer } from "../../src/http/ProviderServer.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
 import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import type { MemorySecrets } from "../../src/layers/SecretStoreMemory.ts"
 import { ProviderServices } from "../../src/provider/ProviderServices.ts"
 import { LiveCluster } from "../../src/layers/LiveCluster.ts"
 import { Telemetry } from "../../src/layers/Telemetry.ts"
 
 export interface TestAppOptions {
   readonly env?: Readonly<Record<string, string>>
-  readonly runner?: Layer.Layer<AllocationRunner>
+  readonly runner?: Layer.Layer<AllocationRunner, never, MemorySecrets>
 }
 
 export const testApp = (options: TestAppOptions = {}) =>

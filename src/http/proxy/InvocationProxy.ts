@@ -102,6 +102,9 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           if (!scaleFromZero) return yield* new NoReadyInstance(ref)
           yield* functions.scale(ref, Result.getOrElse(initialReplicas(status.labels), () => 1))
         }
+        // Instances that failed to start will not serve: say why at once rather than wait.
+        const failed = yield* functions.failure(ref)
+        if (failed !== undefined) return yield* new NoReadyInstance({ ...ref, reason: failed })
         // Right after a deploy or a scale from zero, wait for the first instance rather than fail.
         const ready = yield* resolver.awaitReady(ref, Duration.millis(entry.timeoutMillis ?? defaultTimeoutMillis))
         if (ready.endpoints.length === 0) return yield* new NoReadyInstance(ref)

@@ -14,6 +14,8 @@ export interface AllocationSpec {
   readonly task: Task
   /** Writes to the task's stdout or stderr, which /system/logs reads. */
   readonly log: (stream: "stdout" | "stderr", text: string) => void
+  /** The running task died: the allocation fails and leaves discovery. */
+  readonly died: (message: string) => void
 }
 
 export interface RunningAllocation {

@@ -164,13 +164,32 @@ export const make = Effect.gen(function*() {
         job,
         group,
         task,
-        log: (stream, text) => appendLog(allocId, task.Name, stream, text)
+        log: (stream, text) => appendLog(allocId, task.Name, stream, text),
+        died: (message) => run(Effect.flatMap(nowNanos, (now) => Effect.sync(() => died(alloc, job, group, message, now))))
       }).pipe(
         Scope.provide(scope),
         Effect.exit,
         Effect.flatMap((exit) => Effect.flatMap(nowNanos, (at) => Effect.sync(() => started(alloc, job, group, exit, at))))
       )
     )
+  }
+
+  /** A task that was running died: its allocation fails, as a Nomad client reports it. */
+  const died = (alloc: Allocation, job: Job, group: TaskGroup, message: string, now: number) => {
+    if (alloc.stub.DesiredStatus !== "run") return
+    for (const [id, instance] of instances) if (instance.allocId === alloc.stub.ID) instances.delete(id)
+    closeLogs(alloc.stub.ID)
+    update(alloc, {
+      ClientStatus: "failed",
+      ClientDescription: message,
+      DeploymentStatus: { Healthy: false },
+      TaskStates: taskStates(job, group.Name, {
+        State: "dead",
+        Failed: true,
+        Restarts: 0,
+        Events: [{ Type: "Terminated", Time: now, DisplayMessage: message }]
+      })
+    }, now)
   }
 
   const started = (

@@ -19,7 +19,10 @@ import { deploymentOf } from "../jobs/toFunctionStatus.ts"
 import { AllocationFailed, AllocationRunner, type AllocationSpec } from "../layers/memory/AllocationRunner.ts"
 import { MemorySecrets } from "../layers/SecretStoreMemory.ts"
 
-const watchdogScript = fileURLToPath(new URL("./classicWatchdog.ts", import.meta.url))
+/** The watchdog beside this module: `.ts` when run from source, `.js` when built. */
+const watchdogScript = fileURLToPath(
+  new URL(`./classicWatchdog.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url)
+)
 
 /** What the function's process sees of the provider's environment: enough to find programs, nothing more. */
 const baseEnvironment = (): Record<string, string> => {

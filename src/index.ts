@@ -1,0 +1,56 @@
+/**
+ * faas-nomad as a library: an Effect app builds the provider's services over
+ * live or in-memory infrastructure and mounts its routes in its own router.
+ *
+ * ```ts
+ * const Provider = ProviderRoutes.pipe(
+ *   Layer.provide(ProviderServices),
+ *   Layer.provide(LiveCluster),           // or DevCluster(ProcessRunner)
+ *   Layer.provide(ProviderConfig.layerFromEnv(process.env))
+ * )
+ * HttpRouter.serve(Layer.mergeAll(Provider, MyRoutes))
+ * ```
+ */
+
+// Configuration
+export { parseCommandLine, settingsFromEnv } from "./config/commandLine.ts"
+export { ProviderConfig } from "./config/ProviderConfig.ts"
+export { type ProviderSettings, settings } from "./config/settings.ts"
+
+// The contract
+export * from "./domain/errors.ts"
+export { FunctionDeployment, FunctionResources } from "./domain/FunctionDeployment.ts"
+export { type FunctionRef, FunctionName, NamespaceName } from "./domain/FunctionName.ts"
+export type { FunctionStatus } from "./domain/FunctionStatus.ts"
+export { SecretName, SecretRequest, type SecretValue } from "./domain/Secret.ts"
+
+// Deployment ⇄ Nomad job, pure
+export { type JobSettings, jobSettingsFrom } from "./jobs/JobSettings.ts"
+export { toFunctionStatus } from "./jobs/toFunctionStatus.ts"
+export { toNomadJob } from "./jobs/toNomadJob.ts"
+
+// Services: what the provider needs, and what it is made of
+export { Discovery, type Endpoint } from "./services/Discovery.ts"
+export { Metrics } from "./services/Metrics.ts"
+export { Nomad } from "./services/Nomad.ts"
+export { SecretStore } from "./services/SecretStore.ts"
+export { EndpointResolver } from "./provider/EndpointResolver.ts"
+export { FunctionLogs } from "./provider/FunctionLogs.ts"
+export { Functions } from "./provider/Functions.ts"
+export { Namespaces } from "./provider/Namespaces.ts"
+export { ProviderServices } from "./provider/ProviderServices.ts"
+
+// Infrastructure
+export { ProcessRunner } from "./dev/ProcessRunner.ts"
+export { DevCluster } from "./layers/DevCluster.ts"
+export { LiveCluster } from "./layers/LiveCluster.ts"
+export { Logging } from "./layers/Logging.ts"
+export { AllocationRunner } from "./layers/memory/AllocationRunner.ts"
+export { EchoRunner } from "./layers/memory/EchoRunner.ts"
+export { MemoryCluster } from "./layers/memory/MemoryCluster.ts"
+export { Telemetry } from "./layers/Telemetry.ts"
+
+// HTTP
+export { InvocationProxy } from "./http/proxy/InvocationProxy.ts"
+export { ApiRoutes, ProviderRoutes } from "./http/ProviderRoutes.ts"
+export { ProviderServer } from "./http/ProviderServer.ts"

@@ -32,8 +32,12 @@ const serve = (command: Command, settings: ProviderSettings) => {
     Layer.provide(ProviderConfig.layer(settings))
   )
   return Layer.launch(app).pipe(
+    // A start that cannot go on (a credentials file missing, a port taken) is one line saying why.
     Effect.tapCause((cause) =>
-      Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError(`faas-nomad ${command} stopped`, Cause.squash(cause))
+      Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.sync(() => {
+        const error = Cause.squash(cause)
+        process.stderr.write(`faas-nomad: ${error instanceof Error ? error.message : String(error)}\n`)
+      })
     ),
     NodeRuntime.runMain({
       disableErrorReporting: true,

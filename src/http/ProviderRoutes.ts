@@ -9,11 +9,15 @@ import { FunctionRoutes } from "./routes/functionRoutes.ts"
 import { MetricsRoute } from "./routes/metricsRoute.ts"
 import { LogsRoute } from "./routes/logsRoute.ts"
 import { SecretRoutes } from "./routes/secretRoutes.ts"
-import { SystemRoutes } from "./routes/systemRoutes.ts"
+import { HealthRoute, SystemRoutes } from "./routes/systemRoutes.ts"
+import { BasicAuth } from "./BasicAuth.ts"
 
-/** The API's routes, each request recorded in the metrics. */
-export const ApiRoutes = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, LogsRoute, MetricsRoute).pipe(
-  Layer.provide(ApiMetrics.layer)
+/** /system/*: behind basic auth when it is on. */
+const SystemApi = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, LogsRoute).pipe(
+  Layer.provide(BasicAuth.layer)
 )
+
+/** The API's routes, each request recorded in the metrics; /healthz and /metrics are open, as in faas-provider. */
+export const ApiRoutes = Layer.mergeAll(SystemApi, HealthRoute, MetricsRoute).pipe(Layer.provide(ApiMetrics.layer))
 
 export const ProviderRoutes = Layer.mergeAll(ApiRoutes, ProxyRoutes)

@@ -1,4 +1,4 @@
-/** /system/info, /system/namespaces and /healthz: what the gateway and faas-cli ask about the provider. */
+/** /system/info and /system/namespaces: what the gateway and faas-cli ask about the provider; and /healthz. */
 import { Effect } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { Namespaces } from "../../provider/Namespaces.ts"
@@ -20,6 +20,7 @@ export const SystemRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
     "/system/namespaces",
     Effect.map(namespaces.list, (list) => HttpServerResponse.jsonUnsafe(list)).pipe(respond)
   )
-  const healthy = HttpServerResponse.empty({ status: 200 })
-  yield* router.add("GET", "/healthz", Effect.succeed(healthy))
 }))
+
+/** GET and HEAD /healthz: the provider serves. Open, as load balancers and Nomad's checks ask without credentials. */
+export const HealthRoute = HttpRouter.add("GET", "/healthz", HttpServerResponse.empty({ status: 200, headers: { "content-length": "0" } }))

@@ -1,0 +1,55 @@
+/**
+ * HTTP basic auth on /system/*, as faas-provider does it: credentials read
+ * once at start from `<secret_mount_path>/basic-auth-user` and
+ * `basic-auth-password` (trimmed; a missing file stops the start), compared
+ * in constant time, a failure answered 401 with `WWW-Authenticate`. The
+ * gateway injects the same credentials into the calls it forwards.
+ */
+import { Effect, Redacted } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { createHash, timingSafeEqual } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { ProviderConfig } from "../config/ProviderConfig.ts"
+
+export interface Credentials {
+  readonly user: string
+  readonly password: Redacted.Redacted<string>
+}
+
+/** The credentials files, or an error naming the one that cannot be read. */
+export const readCredentials = (secretMountPath: string): Credentials => {
+  const read = (file: string) => {
+    const path = join(secretMountPath, file)
+    try {
+      return readFileSync(path, "utf8").trim()
+    } catch (cause) {
+      throw new Error(`basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`)
+    }
+  }
+  return { user: read("basic-auth-user"), password: Redacted.make(read("basic-auth-password")) }
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest()
+
+/** Whether an `Authorization` header carries these credentials; the comparison takes the same time either way. */
+export const authorizes = (credentials: Credentials, header: string | undefined): boolean => {
+  const expected = digest(`${credentials.user}:${Redacted.value(credentials.password)}`)
+  const match = header === undefined ? null : /^basic\s+(\S+)$/i.exec(header.trim())
+  const given = match === null ? "" : Buffer.from(match[1]!, "base64").toString("utf8")
+  return timingSafeEqual(expected, digest(given)) && match !== null
+}
+
+const unauthorized = HttpServerResponse.text("invalid credentials\n", {
+  status: 401,
+  headers: { "www-authenticate": `Basic realm="Restricted"` }
+})
+
+export const BasicAuth = HttpRouter.middleware(Effect.gen(function*() {
+  const config = yield* ProviderConfig
+  if (!config.basicAuth) return (httpEffect) => httpEffect
+  const credentials = yield* Effect.try({ try: () => readCredentials(config.secretMountPath), catch: (e) => e as Error })
+  return (httpEffect) =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      authorizes(credentials, request.headers["authorization"]) ? httpEffect : Effect.succeed(unauthorized))
+}))

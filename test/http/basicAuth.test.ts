@@ -1,0 +1,75 @@
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { authorizes, readCredentials } from "../../src/http/BasicAuth.ts"
+import { Redacted } from "effect"
+import { call } from "../support/http.ts"
+import { testApp } from "../support/testApp.ts"
+
+const secrets = mkdtempSync(join(tmpdir(), "faas-nomad-auth-"))
+writeFileSync(join(secrets, "basic-auth-user"), "admin\n")
+writeFileSync(join(secrets, "basic-auth-password"), "  s3cr3t-pass \n")
+
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`
+})
+
+layer(testApp({ env: { basic_auth: "true", secret_mount_path: secrets } }), { excludeTestServices: true })(
+  "basic auth",
+  (it) => {
+    it.effect("every /system route asks for credentials, namespaces included", () =>
+      Effect.gen(function*() {
+        for (
+          const [method, path] of [
+            ["GET", "/system/functions"],
+            ["POST", "/system/functions"],
+            ["GET", "/system/function/x"],
+            ["POST", "/system/scale-function/x"],
+            ["GET", "/system/info"],
+            ["GET", "/system/namespaces"],
+            ["GET", "/system/secrets"],
+            ["GET", "/system/logs?name=x"]
+          ] as const
+        ) {
+          const answer = yield* call(method, path, method === "POST" ? {} : undefined)
+          assert.strictEqual(answer.status, 401, path)
+          assert.strictEqual(answer.headers["www-authenticate"], `Basic realm="Restricted"`)
+          assert.strictEqual(answer.text, "invalid credentials\n")
+        }
+        assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("admin", "wrong"))).status, 401)
+        assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("root", "s3cr3t-pass"))).status, 401)
+        assert.strictEqual((yield* call("GET", "/system/info", undefined, { authorization: "Bearer x" })).status, 401)
+        assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("admin", "s3cr3t-pass"))).status, 200)
+        assert.strictEqual((yield* call("GET", "/system/namespaces", undefined, basic("admin", "s3cr3t-pass"))).status, 200)
+      }))
+
+    it.effect("/healthz, /metrics and invocations stay open", () =>
+      Effect.gen(function*() {
+        assert.strictEqual((yield* call("GET", "/healthz")).status, 200)
+        assert.strictEqual((yield* call("GET", "/metrics")).status, 200)
+        const creds = basic("admin", "s3cr3t-pass")
+        assert.strictEqual((yield* call("POST", "/system/functions", { service: "open-fn", image: "x:1" }, creds)).status, 202)
+        assert.strictEqual((yield* call("GET", "/function/open-fn")).status, 200)
+      }))
+  }
+)
+
+describe("credentials", () => {
+  it("are read trimmed from the two files; a missing one is an error naming it", () => {
+    const credentials = readCredentials(secrets)
+    assert.strictEqual(credentials.user, "admin")
+    assert.strictEqual(Redacted.value(credentials.password), "s3cr3t-pass")
+    assert.throws(() => readCredentials(join(secrets, "nowhere")), /basic-auth-user cannot be read/)
+  })
+
+  it("are matched exactly: user, password, scheme", () => {
+    const credentials = readCredentials(secrets)
+    assert.isTrue(authorizes(credentials, `basic ${Buffer.from("admin:s3cr3t-pass").toString("base64")}`))
+    assert.isFalse(authorizes(credentials, `Basic ${Buffer.from("admin:s3cr3t-pas").toString("base64")}`))
+    assert.isFalse(authorizes(credentials, `Basic ${Buffer.from("admin:s3cr3t-pass ").toString("base64")}`))
+    assert.isFalse(authorizes(credentials, undefined))
+    assert.isFalse(authorizes(credentials, "Basic"))
+  })
+})

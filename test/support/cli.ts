@@ -12,6 +12,8 @@ export interface RunningProvider {
   readonly url: string
   /** Everything the process wrote to stdout and stderr so far. */
   readonly output: () => string
+  /** Sends SIGTERM; resolves with the exit code once the process has exited. */
+  readonly terminate: () => Promise<number | null>
 }
 
 export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
@@ -28,9 +30,17 @@ export const startCli = (args: ReadonlyArray<string>, env: Record<string, string
         const listening = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
         if (!started && listening !== null) {
           started = true
+          const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
           resume(Effect.succeed({
-            provider: { url: `http://127.0.0.1:${listening[1]}`, output: () => output },
-            kill: () => child.kill("SIGTERM")
+            provider: {
+              url: `http://127.0.0.1:${listening[1]}`,
+              output: () => output,
+              terminate: () => {
+                child.kill("SIGTERM")
+                return exited
+              }
+            },
+            kill: () => child.kill("SIGKILL")
           }))
         }
       }

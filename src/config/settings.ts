@@ -50,6 +50,14 @@ export const settings = {
     default: "1Mi",
     description: "Largest /system/* request body accepted; larger ones get 413"
   }),
+  maxHeaderSize: setting("max_header_size", "Provider", Value.byteSize, {
+    default: "64Ki",
+    description: "Largest request line and headers accepted; larger ones get 431"
+  }),
+  maxInvokeBodySize: setting("max_invoke_body_size", "Provider", Value.byteSizeOrZero, {
+    default: "0",
+    description: "Largest invocation body passed to a function, 0 for no limit; larger ones get 413"
+  }),
   basicAuth: setting("basic_auth", "Provider", Value.boolean, {
     default: "false",
     description: "Require HTTP basic auth on /system/* (credentials from secret_mount_path)"

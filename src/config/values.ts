@@ -139,3 +139,6 @@ export const ratio: ValueParser<number> = (raw) => {
     ? Result.succeed(n)
     : Result.fail(`expected a number from 0 to 1, got "${raw}"`)
 }
+
+/** A size, where 0 means "no limit". */
+export const byteSizeOrZero: ValueParser<number> = (raw) => (raw.trim() === "0" ? Result.succeed(0) : byteSize(raw))

@@ -11,7 +11,9 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
 }) {}
 
 export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
-  limitBytes: Schema.Number
+  limitBytes: Schema.Number,
+  /** The setting that sets the limit; `max_body_size` when absent. */
+  setting: Schema.optionalKey(Schema.String)
 }) {}
 
 export class NamespaceNotFound extends Schema.TaggedError<NamespaceNotFound>()("NamespaceNotFound", {

@@ -39,7 +39,11 @@ export const ProviderServer = Layer.unwrap(Effect.gen(function*() {
   const config = yield* ProviderConfig
   const proxy = yield* InvocationProxy
   const readMillis = Duration.toMillis(config.readTimeout)
-  const options: ServerOptions = { requestTimeout: readMillis, headersTimeout: Math.min(readMillis, 60_000) }
+  const options: ServerOptions = {
+    requestTimeout: readMillis,
+    headersTimeout: Math.min(readMillis, 60_000),
+    maxHeaderSize: config.maxHeaderSize
+  }
   return HttpRouter.serve(ProviderRoutes, { disableLogger: true }).pipe(
     Layer.provide(Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(config.maxBodySize))),
     Layer.provideMerge(NodeHttpServer.layer(

@@ -37,7 +37,10 @@ export const describeError = (error: RouteError): { readonly status: number; rea
     case "InvalidRequest":
       return { status: 400, message: error.message }
     case "PayloadTooLarge":
-      return { status: 413, message: `request body is larger than ${error.limitBytes} bytes (max_body_size)` }
+      return {
+        status: 413,
+        message: `request body is larger than ${error.limitBytes} bytes (${error.setting ?? "max_body_size"})`
+      }
     case "NamespaceNotFound":
       return {
         status: 400,

@@ -19,7 +19,7 @@ import {
   TraceIdRatioBasedSampler
 } from "@opentelemetry/sdk-trace-base"
 import { Effect, Layer, Redacted, References, Tracer } from "effect"
-import { HttpMiddleware } from "effect/http"
+import { Headers, HttpMiddleware } from "effect/http"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import type { ProviderSettings } from "../config/settings.ts"
 import { release } from "../version.ts"
@@ -83,7 +83,17 @@ const tracingOn = (config: ProviderSettings, url: string) => {
   return OtelTracer.layer.pipe(
     Layer.provide(NodeSdk.layerTracerProvider(processor, { sampler: sampler(config) })),
     Layer.provide(Resource.layerFromEnv({ "service.name": config.otelServiceName, "service.version": release })),
-    Layer.merge(Layer.succeed(HttpMiddleware.SpanNameGenerator, (request) => `${request.method} ${routeTemplate(request.url)}`))
+    Layer.merge(Layer.succeed(HttpMiddleware.SpanNameGenerator, (request) => `${request.method} ${routeTemplate(request.url)}`)),
+    // Should header attributes ever be recorded, the dependencies' tokens are never among them.
+    Layer.merge(Layer.succeed(Headers.CurrentRedactedNames, [
+      "authorization",
+      "cookie",
+      "set-cookie",
+      "x-api-key",
+      "x-nomad-token",
+      "x-consul-token",
+      "x-vault-token"
+    ]))
   )
 }
 

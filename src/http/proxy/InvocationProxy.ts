@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import {
   FunctionNotFound,
+  PayloadTooLarge,
   InvalidRequest,
   InvocationFailed,
   InvocationTimeout,
@@ -30,6 +31,7 @@ import { Namespaces } from "../../provider/Namespaces.ts"
 import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
 import type { Endpoint } from "../../services/Discovery.ts"
 import { describeError, isRouteError, type RouteError } from "../errorResponse.ts"
+import { BodyTooLarge, declaredTooLarge, limitedBody } from "./bodyLimit.ts"
 import { invocationName, invocationNameEnd, upstreamPath } from "./invocationTarget.ts"
 import { makeInvocationTracing } from "./invocationTracing.ts"
 
@@ -72,15 +74,21 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const defaultTimeoutMillis = Duration.toMillis(config.writeTimeout)
       const defaultNamespace = namespaces.defaultNamespace
       const scaleFromZero = config.scaleFromZero
+      const bodyLimit = config.maxInvokeBodySize
       const agent = new Agent({ keepAliveTimeout: 30_000, connections: null })
       const otel = yield* Effect.serviceOption(OtelTracer.OtelTracer)
       const tracing = Option.isSome(otel) ? makeInvocationTracing(otel.value) : undefined
       yield* Effect.addFinalizer(() => Effect.promise(() => agent.close()))
 
-      const fail = (response: ServerResponse, error: RouteError) => {
+      const fail = (response: ServerResponse, error: RouteError, closeConnection = false) => {
         if (response.headersSent) return response.destroy()
         const { message, status } = describeError(error)
-        response.writeHead(status, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
+        response.writeHead(status, {
+          "content-type": "text/plain; charset=utf-8",
+          "x-openfaas-internal": "proxy",
+          // The rest of a body we refused is not read: the connection cannot carry another request.
+          ...(closeConnection ? { connection: "close" } : {})
+        })
         response.end(`${message}\n`)
       }
 
@@ -145,6 +153,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const hasBody = incoming["transfer-encoding"] !== undefined ||
           (incoming["content-length"] !== undefined && incoming["content-length"] !== "0")
         const timeout = entry.timeoutMillis ?? defaultTimeoutMillis
+        const body = hasBody ? limitedBody(request, bodyLimit) : null
         const spans = tracing?.(request, entry.ref, endpoint, path, headers)
         let status = 0
         entry.inflight++
@@ -156,7 +165,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             path,
             method: request.method as Dispatcher.HttpMethod,
             headers,
-            body: hasBody ? request : null,
+            body,
             headersTimeout: timeout,
             bodyTimeout: timeout
           },
@@ -170,6 +179,14 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             entry.inflight--
             if (error !== null && status === 0) {
               const code = (error as { code?: string }).code ?? ""
+              const tooLarge = error instanceof BodyTooLarge || error.cause instanceof BodyTooLarge
+              if (tooLarge) {
+                status = 413
+                if (!response.destroyed) fail(response, new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" }), true)
+                route.recorder.record(status, performance.now() - started, request.method!)
+                spans?.end(status, "body too large")
+                return
+              }
               if (connectFailures.has(code)) {
                 markSuspect(entry, endpoint.id, Date.now())
                 const next = !hasBody && firstTry && !response.destroyed ? pickEndpoint(entry, Date.now()) : undefined
@@ -198,6 +215,11 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
 
       const dispatch = (request: IncomingMessage, response: ServerResponse, route: Route, path: string) => {
         const { entry } = route
+        if (declaredTooLarge(request, bodyLimit)) {
+          fail(response, new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" }), true)
+          route.recorder.record(413, 0, request.method!)
+          return
+        }
         if (entry.maxInflight !== undefined && entry.inflight >= entry.maxInflight) {
           response.writeHead(429, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
           response.end(`${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`)

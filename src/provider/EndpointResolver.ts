@@ -7,7 +7,7 @@
  */
 import { Context, Deferred, Duration, Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
-import type { UpstreamError } from "../domain/errors.ts"
+import { UpstreamError } from "../domain/errors.ts"
 import { type FunctionRef, refKey } from "../domain/FunctionName.ts"
 import { Discovery, type Endpoint } from "../services/Discovery.ts"
 import { proxySettingsFromTags } from "../jobs/proxySettings.ts"
@@ -144,7 +144,16 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
           const answered = yield* Deferred.await(found.changed).pipe(Effect.timeoutOption(firstAnswerWithin))
           if (answered._tag === "None") break
         }
-        if (!found.known && found.error !== undefined) return yield* Effect.fail(found.error)
+        if (!found.known) {
+          // Discovery has not answered: say so, naming it, rather than take silence for "no instance".
+          return yield* Effect.fail(
+            found.error ?? new UpstreamError({
+              dependency: config.serviceDiscovery,
+              reason: "Timeout",
+              message: `no answer about ${found.ref.name}.${found.ref.namespace} within ${Duration.format(firstAnswerWithin)}`
+            })
+          )
+        }
         return found
       })
 

@@ -230,7 +230,19 @@ export class Functions extends Context.Service<Functions, {
         const live = stubs.filter((stub) => stub.Stop !== true)
         const seen = new Set(live.map((stub) => `${namespace}/${stub.ID}`))
         for (const k of jobCache.keys()) if (k.startsWith(`${namespace}/`) && !seen.has(k)) jobCache.delete(k)
-        const ready = yield* discovery.readyCounts(namespace)
+        // Availability is secondary in a list: when discovery is down, what the resolver last saw stands in.
+        const ready = yield* discovery.readyCounts(namespace).pipe(
+          Effect.catch((error) =>
+            Effect.logWarning(`listing functions without fresh availability: ${error.dependency}: ${error.message}`).pipe(
+              Effect.as(
+                new Map(live.map((stub) => {
+                  const name = stub.ID.slice(settings.jobPrefix.length)
+                  return [name, resolver.peek(`${namespace}/${name}`)?.endpoints.length ?? 0] as const
+                })) as ReadonlyMap<string, number>
+              )
+            )
+          )
+        )
         const statuses = yield* Effect.forEach(live, (stub) => {
           const name = decodeFunctionName(stub.Meta?.[metaKeys.function] ?? stub.ID.slice(settings.jobPrefix.length))
           if (Option.isNone(name)) return Effect.succeed(undefined)

@@ -1,9 +1,12 @@
 /**
- * `npm run bench [-- proxy|list|deploy|all]`: benchmarks that print figures
+ * `npm run bench [-- proxy|list|soak|all]`: benchmarks that print figures
  * measured side by side in one run. Not tests: nothing here asserts on time.
+ * BENCH_SECONDS and BENCH_ROUNDS size the proxy runs, BENCH_FUNCTIONS the
+ * list, BENCH_SOAK_SECONDS the soak.
  */
 import { runNomadBench } from "./nomad.ts"
 import { runProxyBench } from "./proxy.ts"
+import { runSoak } from "./soak.ts"
 
 const which = process.argv[2] ?? "all"
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 8)
@@ -14,6 +17,9 @@ const main = async () => {
     await runNomadBench({ functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000), lists: 20 })
   }
   if (which === "proxy" || which === "all") await runProxyBench({ seconds, rounds, connections: 50 })
+  if (which === "soak" || which === "all") {
+    await runSoak({ seconds: Number(process.env["BENCH_SOAK_SECONDS"] ?? 60), windows: 6, connections: 50 })
+  }
   process.exit(0)
 }
 

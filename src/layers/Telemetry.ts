@@ -6,18 +6,7 @@
  * (see the proxy). With none set, tracing is off: no spans are made and no
  * trace headers are sent to anyone.
  */
-import { OtelTracer, Resource } from "@effect/opentelemetry"
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
-import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http"
-import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto"
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  type Sampler,
-  TraceIdRatioBasedSampler
-} from "@opentelemetry/sdk-trace-base"
+import type { Sampler } from "@opentelemetry/sdk-trace-base"
 import { Effect, Layer, Redacted, References, Tracer } from "effect"
 import { Headers, HttpMiddleware } from "effect/http"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
@@ -31,7 +20,22 @@ export const tracesEndpoint = (config: ProviderSettings): string | undefined =>
       ? undefined
       : `${config.otelExporterOtlpEndpoint.href.replace(/\/$/, "")}/v1/traces`)
 
-const sampler = (config: ProviderSettings): Sampler => {
+/** The OpenTelemetry SDK, loaded only when tracing is on: a provider that does not trace does not pay for it. */
+const loadSdk = () =>
+  Effect.promise(async () => {
+    const [opentelemetry, NodeSdk, json, protobuf, base] = await Promise.all([
+      import("@effect/opentelemetry"),
+      import("@effect/opentelemetry/NodeSdk"),
+      import("@opentelemetry/exporter-trace-otlp-http"),
+      import("@opentelemetry/exporter-trace-otlp-proto"),
+      import("@opentelemetry/sdk-trace-base")
+    ])
+    return { opentelemetry, NodeSdk, json, protobuf, base }
+  })
+type Sdk = Effect.Success<ReturnType<typeof loadSdk>>
+
+const sampler = (sdk: Sdk, config: ProviderSettings): Sampler => {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk.base
   const ratio = new TraceIdRatioBasedSampler(config.otelTracesSamplerArg)
   switch (config.otelTracesSampler) {
     case "always_on":
@@ -74,14 +78,15 @@ const tracingOff = Layer.mergeAll(
   Layer.succeed(Tracer.DisablePropagation, true)
 )
 
-const tracingOn = (config: ProviderSettings, url: string) => {
+const tracingOn = (sdk: Sdk, config: ProviderSettings, url: string) => {
   const exporterOptions = { url, headers: collectorHeaders(config) }
   const exporter = config.otelExporterOtlpProtocol === "http/json"
-    ? new JsonExporter(exporterOptions)
-    : new ProtobufExporter(exporterOptions)
-  const processor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: config.otelBspScheduleDelay })
+    ? new sdk.json.OTLPTraceExporter(exporterOptions)
+    : new sdk.protobuf.OTLPTraceExporter(exporterOptions)
+  const processor = new sdk.base.BatchSpanProcessor(exporter, { scheduledDelayMillis: config.otelBspScheduleDelay })
+  const { OtelTracer, Resource } = sdk.opentelemetry
   return OtelTracer.layer.pipe(
-    Layer.provide(NodeSdk.layerTracerProvider(processor, { sampler: sampler(config) })),
+    Layer.provide(sdk.NodeSdk.layerTracerProvider(processor, { sampler: sampler(sdk, config) })),
     Layer.provide(Resource.layerFromEnv({ "service.name": config.otelServiceName, "service.version": release })),
     Layer.merge(Layer.succeed(HttpMiddleware.SpanNameGenerator, (request) => `${request.method} ${routeTemplate(request.url)}`)),
     // Should header attributes ever be recorded, the dependencies' tokens are never among them.
@@ -98,8 +103,9 @@ const tracingOn = (config: ProviderSettings, url: string) => {
 }
 
 export const Telemetry: Layer.Layer<never, never, ProviderConfig> = Layer.unwrap(
-  Effect.map(Effect.service(ProviderConfig), (config) => {
+  Effect.gen(function*() {
+    const config = yield* ProviderConfig
     const url = tracesEndpoint(config)
-    return url === undefined ? tracingOff : tracingOn(config, url)
+    return url === undefined ? tracingOff : tracingOn(yield* loadSdk(), config, url)
   })
 )

@@ -1,0 +1,39 @@
+/**
+ * A bounded soak: sustained proxy load on loopback for a minute (BENCH_SOAK_SECONDS),
+ * in windows, reporting errors and faas-nomad's resident memory after each window.
+ * Zero errors and a flat memory line are what to look for.
+ */
+import { readFileSync } from "node:fs"
+import { freePort, hasWrk, startProcess, startQuietProcess, waitForHttp, wrk } from "./support.ts"
+
+const residentMegabytes = (pid: number): number => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN)
+  return kb / 1024
+}
+
+export const runSoak = async (options: { seconds: number; windows: number; connections: number }) => {
+  if (!hasWrk()) throw new Error("the soak needs wrk: apt-get install wrk")
+  const upstream = await startProcess<{ port: number }>("processes/upstream.ts", [])
+  const port = await freePort()
+  const provider = startQuietProcess("processes/faasNomad.ts", [String(upstream.info.port), String(port)])
+  const base = `http://127.0.0.1:${port}`
+  await waitForHttp(`${base}/healthz`)
+  await fetch(`${base}/system/functions`, { method: "POST", body: JSON.stringify({ service: "bench", image: "bench/upstream:1" }) })
+  await waitForHttp(`${base}/system/function/bench`, (status, body) => status === 200 && JSON.parse(body).availableReplicas === 1)
+  wrk(`${base}/function/bench/`, { seconds: 3, connections: options.connections })
+  const window = Math.max(1, Math.round(options.seconds / options.windows))
+  const rows: Array<{ rps: number; p99: number; errors: number; rss: number }> = []
+  const startRss = residentMegabytes(provider.pid!)
+  for (let i = 0; i < options.windows; i++) {
+    const result = wrk(`${base}/function/bench/`, { seconds: window, connections: options.connections })
+    rows.push({ rps: result.requestsPerSecond, p99: result.p99Millis, errors: result.errors, rss: residentMegabytes(provider.pid!) })
+  }
+  const total = rows.reduce((sum, r) => sum + r.errors, 0)
+  console.log(`\nsoak: ${window * options.windows} s of proxy load (wrk -c${options.connections}) in ${options.windows} windows; faas-nomad RSS ${startRss.toFixed(1)} MB after warm-up`)
+  console.log("window   req/s    p99 ms  errors   RSS MB")
+  rows.forEach((r, i) =>
+    console.log(`${String(i + 1).padStart(6)} ${r.rps.toFixed(0).padStart(7)} ${r.p99.toFixed(2).padStart(9)} ${String(r.errors).padStart(7)} ${r.rss.toFixed(1).padStart(8)}`))
+  const growth = rows.length > 2 ? rows.at(-1)!.rss - rows[1]!.rss : 0
+  console.log(`errors ${total}; RSS change from window 2 to window ${rows.length}: ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB`)
+}

@@ -29,6 +29,10 @@ const decodeAllocations = decodeAnswer("nomad", Schema.Array(AllocationListStub)
 const decodeNamespace = decodeAnswer("nomad", Namespace)
 const decodeNamespaces = decodeAnswer("nomad", Schema.Array(Namespace))
 const decodeRegistration = decodeAnswer("nomad", JobRegisterResponse)
+const decodeDeregistration = decodeAnswer("nomad", Schema.Struct({
+  EvalID: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  JobModifyIndex: Schema.optionalKey(Schema.NullOr(Schema.Number))
+}))
 
 const casConflict = "Enforcing job modify index"
 /** How Nomad words a job it will not accept: a multierror list, or a validation sentence. */
@@ -93,7 +97,12 @@ export const makeNomadApi = (client: NomadApi) => {
     client.send(request("DELETE", `/v1/job/${segment(jobId)}`, { namespace, purge: String(purge) }), { retry: "write" })
       .pipe(
         Effect.flatMap((answer) =>
-          answer.status === 200 ? Effect.void : Effect.fail(unexpected("nomad", answer, `deregister job ${jobId}`))
+          answer.status === 200
+            ? Effect.map(
+              decodeDeregistration(answer, `deregister job ${jobId}`),
+              (r) => ({ existed: (r.EvalID ?? "") !== "" || (r.JobModifyIndex ?? 0) > 0 })
+            )
+            : Effect.fail(unexpected("nomad", answer, `deregister job ${jobId}`))
         )
       )
 

@@ -198,10 +198,12 @@ export class Functions extends Context.Service<Functions, {
 
       const remove = Effect.fn("Functions.remove")(function*(ref: FunctionRef) {
         const existing = yield* readFunctionJob(ref)
-        yield* nomad.deregisterJob(ref.namespace, existing.ID, { purge: true })
+        const { existed } = yield* nomad.deregisterJob(ref.namespace, existing.ID, { purge: true })
         jobCache.delete(`${ref.namespace}/${existing.ID}`)
         yield* resolver.forget(ref)
         metrics.forget(ref)
+        // Another delete got there between our read and ours: it is the one that deleted the function.
+        if (!existed) return yield* new FunctionNotFound(ref)
       })
 
       const status = Effect.fn("Functions.status")(function*(ref: FunctionRef) {

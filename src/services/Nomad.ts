@@ -49,12 +49,16 @@ export class Nomad extends Context.Service<Nomad, {
   readonly readJob: (namespace: string, jobId: string) => Effect.Effect<Option.Option<Job>, UpstreamError>
   /** Jobs whose ID starts with `prefix`, with their Meta and allocation summary. */
   readonly listJobs: (namespace: string, prefix: string) => Effect.Effect<ReadonlyArray<JobListStub>, UpstreamError>
-  /** Stops the job; with `purge` it is gone at once. Deregistering a missing job succeeds. */
+  /**
+   * Stops the job; with `purge` it is gone at once. Deregistering a missing job
+   * succeeds too; `existed` tells the two apart (Nomad answers a missing job with
+   * no evaluation), so of two racing deletes only one finds the job.
+   */
   readonly deregisterJob: (
     namespace: string,
     jobId: string,
     options: { readonly purge: boolean }
-  ) => Effect.Effect<void, UpstreamError>
+  ) => Effect.Effect<{ readonly existed: boolean }, UpstreamError>
   /** Sets one task group's count through the scale endpoint, recording `message` as a scaling event. */
   readonly scaleTaskGroup: (
     namespace: string,

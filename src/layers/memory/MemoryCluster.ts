@@ -373,7 +373,7 @@ export const make = Effect.gen(function*() {
     Effect.flatMap(nowNanos, (now) =>
       Effect.sync(() => {
         const existing = jobs.get(key(namespace, id))
-        if (existing === undefined) return
+        if (existing === undefined) return { existed: false }
         const stopped: Job = { ...existing, Stop: true, ModifyIndex: ++index, JobModifyIndex: index }
         jobs.set(key(namespace, id), stopped)
         reconcile(stopped, now)
@@ -383,6 +383,7 @@ export const make = Effect.gen(function*() {
             if (alloc.stub.Namespace === namespace && alloc.stub.JobID === id) allocations.delete(allocId)
           }
         }
+        return { existed: true }
       })
     )
 

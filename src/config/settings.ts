@@ -90,6 +90,10 @@ export const settings = {
     default: "true",
     description: "Scale a function at 0 replicas to max(1, com.openfaas.scale.min) on its first invocation"
   }),
+  maxReplicas: setting("max_replicas", "Functions", Value.positiveInteger, {
+    default: "1000",
+    description: "Most instances one function may run: a larger scale request or com.openfaas.scale.min is refused (400)"
+  }),
   secretsBackend: setting("secrets_backend", "Secrets", Value.oneOf(["vault", "nomad"]), {
     default: "vault",
     description: "Where function secrets are stored: vault (KV v2) or nomad (Nomad Variables)"

@@ -28,7 +28,10 @@ const goDurationPart = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y
  */
 export const duration: ValueParser<Duration.Duration> = (raw) => {
   const input = raw.trim()
-  if (/^\d+$/.test(input)) return Result.succeed(Duration.seconds(Number(input)))
+  const invalid = Result.fail(`expected seconds (e.g. 60) or a duration (e.g. 30s, 1m30s), got ${JSON.stringify(raw)}`)
+  // A year is longer than any timeout worth having; more is a typo, and past a double it is Infinity.
+  const tooLong = (millis: number) => !Number.isFinite(millis) || millis > 365 * 24 * 3_600_000
+  if (/^\d+$/.test(input)) return tooLong(Number(input) * 1000) ? invalid : Result.succeed(Duration.seconds(Number(input)))
   if (input === "0") return Result.succeed(Duration.zero)
   let millis = 0
   goDurationPart.lastIndex = 0
@@ -40,9 +43,7 @@ export const duration: ValueParser<Duration.Duration> = (raw) => {
     millis += Number(part[1]) * goDurationUnits[part[2]!]!
     matched = goDurationPart.lastIndex
   }
-  return input.length > 0 && matched === input.length
-    ? Result.succeed(Duration.millis(millis))
-    : Result.fail(`expected seconds (e.g. 60) or a duration (e.g. 30s, 1m30s), got "${raw}"`)
+  return input.length > 0 && matched === input.length && !tooLong(millis) ? Result.succeed(Duration.millis(millis)) : invalid
 }
 
 const trueWords = new Set(["1", "t", "T", "TRUE", "true", "True"])
@@ -54,20 +55,20 @@ export const boolean: ValueParser<boolean> = (raw) =>
     ? Result.succeed(true)
     : falseWords.has(raw.trim())
     ? Result.succeed(false)
-    : Result.fail(`expected true or false, got "${raw}"`)
+    : Result.fail(`expected true or false, got ${JSON.stringify(raw)}`)
 
 export const port: ValueParser<number> = (raw) => {
   const n = Number(raw.trim())
   return /^\d+$/.test(raw.trim()) && n <= 65535
     ? Result.succeed(n)
-    : Result.fail(`expected a TCP port between 0 and 65535, got "${raw}"`)
+    : Result.fail(`expected a TCP port between 0 and 65535, got ${JSON.stringify(raw)}`)
 }
 
 export const positiveInteger: ValueParser<number> = (raw) => {
   const n = Number(raw.trim())
-  return /^\d+$/.test(raw.trim()) && n > 0
+  return /^\d+$/.test(raw.trim()) && n > 0 && Number.isSafeInteger(n)
     ? Result.succeed(n)
-    : Result.fail(`expected a positive whole number, got "${raw}"`)
+    : Result.fail(`expected a positive whole number, got ${JSON.stringify(raw)}`)
 }
 
 const byteUnits: Record<string, number> = {
@@ -91,15 +92,15 @@ const byteUnits: Record<string, number> = {
 export const byteSize: ValueParser<number> = (raw) => {
   const match = /^(\d+)\s*([A-Za-z]*)$/.exec(raw.trim())
   const unit = match === null ? undefined : byteUnits[match[2]!]
-  return match !== null && unit !== undefined && Number(match[1]) > 0
+  return match !== null && unit !== undefined && Number(match[1]) > 0 && Number.isSafeInteger(Number(match[1]) * unit)
     ? Result.succeed(Number(match[1]) * unit)
-    : Result.fail(`expected a size such as 1048576, 512Ki or 1Mi, got "${raw}"`)
+    : Result.fail(`expected a size such as 1048576, 512Ki or 1Mi, got ${JSON.stringify(raw)}`)
 }
 
 export const oneOf = <const L extends string>(choices: ReadonlyArray<L>): ValueParser<L> => (raw) =>
   (choices as ReadonlyArray<string>).includes(raw.trim())
     ? Result.succeed(raw.trim() as L)
-    : Result.fail(`expected one of ${choices.join(", ")}, got "${raw}"`)
+    : Result.fail(`expected one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`)
 
 /** `host:port`, as StatsD and similar UDP targets are given. */
 export const hostPort: ValueParser<{ readonly host: string; readonly port: number }> = (raw) => {
@@ -107,7 +108,7 @@ export const hostPort: ValueParser<{ readonly host: string; readonly port: numbe
   const portNumber = match === null ? NaN : Number(match[2])
   return match !== null && portNumber > 0 && portNumber <= 65535
     ? Result.succeed({ host: match[1]!.replace(/^\[|\]$/g, ""), port: portNumber })
-    : Result.fail(`expected host:port such as 127.0.0.1:8125, got "${raw}"`)
+    : Result.fail(`expected host:port such as 127.0.0.1:8125, got ${JSON.stringify(raw)}`)
 }
 
 /**
@@ -120,11 +121,11 @@ export const baseUrl = (defaultScheme: "http" | "https"): ValueParser<URL> => (r
   try {
     const url = new URL(withScheme)
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return Result.fail(`expected an http:// or https:// address, got "${raw}"`)
+      return Result.fail(`expected an http:// or https:// address, got ${JSON.stringify(raw)}`)
     }
     return Result.succeed(url)
   } catch {
-    return Result.fail(`expected an address such as http://127.0.0.1:4646, got "${raw}"`)
+    return Result.fail(`expected an address such as http://127.0.0.1:4646, got ${JSON.stringify(raw)}`)
   }
 }
 
@@ -137,7 +138,7 @@ export const ratio: ValueParser<number> = (raw) => {
   const n = Number(raw.trim())
   return raw.trim() !== "" && Number.isFinite(n) && n >= 0 && n <= 1
     ? Result.succeed(n)
-    : Result.fail(`expected a number from 0 to 1, got "${raw}"`)
+    : Result.fail(`expected a number from 0 to 1, got ${JSON.stringify(raw)}`)
 }
 
 /** A size, where 0 means "no limit". */

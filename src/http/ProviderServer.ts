@@ -12,6 +12,7 @@ import { type IncomingMessage, Server, type ServerOptions, type ServerResponse }
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { InvocationProxy } from "./proxy/InvocationProxy.ts"
 import { ProviderRoutes } from "./ProviderRoutes.ts"
+import { UnmatchedRoutes } from "./unmatchedRoutes.ts"
 
 const invocationPrefix = "/function/"
 
@@ -44,7 +45,11 @@ export const ProviderServer = Layer.unwrap(Effect.gen(function*() {
     headersTimeout: Math.min(readMillis, 60_000),
     maxHeaderSize: config.maxHeaderSize
   }
-  return HttpRouter.serve(ProviderRoutes, { disableLogger: true }).pipe(
+  // Function names are at most 63 characters; longer path segments reach the routes, which say what is wrong.
+  return HttpRouter.serve(Layer.mergeAll(ProviderRoutes, UnmatchedRoutes), {
+    disableLogger: true,
+    routerConfig: { maxParamLength: 1024 }
+  }).pipe(
     Layer.provide(Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(config.maxBodySize))),
     Layer.provideMerge(NodeHttpServer.layer(
       () => new ProviderHttpServer(options, proxy.handle),

@@ -21,6 +21,8 @@ export interface JobSettings {
   /** Who registers and health-checks the function's service. */
   readonly serviceProvider: "consul" | "nomad"
   readonly secrets: SecretSource
+  /** Most instances one function may run. */
+  readonly maxReplicas: number
 }
 
 export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
@@ -29,6 +31,7 @@ export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
   region: settings.nomadRegion,
   networkMode: settings.networkMode,
   serviceProvider: settings.serviceDiscovery,
+  maxReplicas: settings.maxReplicas,
   secrets: settings.secretsBackend === "vault"
     ? {
       backend: "vault",

@@ -13,9 +13,13 @@ export interface PlacementConstraints {
   readonly problems: ReadonlyArray<string>
 }
 
-const comparison = /^(\S+?)\s*(==|!=|>=|<=|=|>|<)\s*(\S.*?)\s*$/
-const wordOperator = /^(\S+)\s+(regexp|set_contains|set_contains_all|set_contains_any|version|semver)\s+(\S.*?)\s*$/
-const unaryOperator = /^(\S+)\s+(is_set|is_not_set)\s*$/
+/** Patterns over trimmed text, without a lazy group before a trailing anchor: linear on any input. */
+const comparison = /^([^\s=!<>]+)\s*(==|!=|>=|<=|=|>|<)\s*(\S.*)$/s
+const wordOperator = /^(\S+)\s+(regexp|set_contains|set_contains_all|set_contains_any|version|semver)\s+(\S.*)$/s
+const unaryOperator = /^(\S+)\s+(is_set|is_not_set)$/
+
+/** Longer than any real constraint; refusing more keeps a hostile deploy body from costing anything. */
+export const maxConstraintLength = 1024
 
 /** Docker Swarm style names OpenFaaS stacks carry, mapped to the Nomad attributes that mean the same. */
 const attributeAliases: Record<string, string> = {
@@ -37,6 +41,10 @@ export const parseConstraints = (input: ReadonlyArray<string>): PlacementConstra
   for (const raw of input) {
     const text = raw.trim()
     if (text === "") continue
+    if (text.length > maxConstraintLength) {
+      problems.push(`constraints: a constraint of ${text.length} characters is longer than ${maxConstraintLength}`)
+      continue
+    }
     if (text === "distinct_hosts") {
       constraints.push({ Operand: "distinct_hosts", RTarget: "true" })
       continue
@@ -49,7 +57,7 @@ export const parseConstraints = (input: ReadonlyArray<string>): PlacementConstra
     const match = wordOperator.exec(text) ?? comparison.exec(text)
     if (match === null) {
       problems.push(
-        `constraints: "${raw}" is not understood; expected "<attribute> <operator> <value>", ` +
+        `constraints: ${JSON.stringify(raw)} is not understood; expected "<attribute> <operator> <value>", ` +
           `e.g. "node.datacenter == dc1" or "\${attr.kernel.name} = linux"`
       )
       continue

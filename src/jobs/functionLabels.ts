@@ -20,17 +20,17 @@ export const defaultHealthPath = "/_/health"
 
 type Map = Readonly<Record<string, string>> | null | undefined
 
-const wholeNumber = (map: Map, key: string): Result.Result<number | undefined, string> => {
+const wholeNumber = (map: Map, key: string, max: number): Result.Result<number | undefined, string> => {
   const text = map?.[key]
   if (text === undefined) return Result.succeed(undefined)
-  return /^\s*\d+\s*$/.test(text)
-    ? Result.succeed(Number(text))
-    : Result.fail(`labels: ${key} must be a whole number, got "${text}"`)
+  if (!/^\s*\d+\s*$/.test(text)) return Result.fail(`labels: ${key} must be a whole number, got "${text}"`)
+  const value = Number(text)
+  return value <= max ? Result.succeed(value) : Result.fail(`labels: ${key} must be at most ${max} (max_replicas), got ${text.trim()}`)
 }
 
-/** Instances a new function starts with: `com.openfaas.scale.min` when above 0, else 1. */
-export const initialReplicas = (labels: Map): Result.Result<number, string> =>
-  Result.map(wholeNumber(labels, labelKeys.scaleMin), (min) => min !== undefined && min > 0 ? min : 1)
+/** Instances a new function starts with: `com.openfaas.scale.min` when above 0, else 1; never more than `max`. */
+export const initialReplicas = (labels: Map, max: number): Result.Result<number, string> =>
+  Result.map(wholeNumber(labels, labelKeys.scaleMin, max), (min) => min !== undefined && min > 0 ? min : 1)
 
 export const healthPath = (annotations: Map): Result.Result<string, string> => {
   const path = annotations?.[annotationKeys.healthPath]

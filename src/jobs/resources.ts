@@ -33,17 +33,19 @@ const parseCpuMhz = (field: string, text: string | undefined): Parsed => {
   if (text === undefined) return { value: undefined, problem: undefined }
   const mhz = /^\s*(\d+)\s*MHz\s*$/i.exec(text)
   const cores = mhz === null ? parseQuantity(text) : undefined
-  if (mhz === null && (cores === undefined || cores <= 0)) {
+  if (mhz === null && (cores === undefined || cores <= 0 || cores > 1e6)) {
     return { value: undefined, problem: `${field}: "${text}" is not a CPU quantity such as 500m, 2 or 800MHz` }
   }
-  const value = mhz !== null ? Number(mhz[1]) : Math.ceil(cores! * mhzPerCore)
+  // Quantities are decimal and doubles are not: 700m is 0.7000000000000001 cores. Round off that dust before
+  // rounding up, so 700m is 700 MHz and not 701.
+  const value = mhz !== null ? Number(mhz[1]) : Math.ceil(Number((cores! * mhzPerCore).toPrecision(12)))
   return { value: Math.max(minimumCpuMhz, value), problem: undefined }
 }
 
 const parseMemoryMb = (field: string, text: string | undefined): Parsed => {
   if (text === undefined) return { value: undefined, problem: undefined }
   const bytes = parseQuantity(text)
-  if (bytes === undefined || bytes <= 0) {
+  if (bytes === undefined || bytes <= 0 || bytes > 2 ** 60) {
     return { value: undefined, problem: `${field}: "${text}" is not a memory quantity such as 128Mi or 1Gi` }
   }
   return { value: Math.max(minimumMemoryMb, Math.ceil(bytes / mib)), problem: undefined }
@@ -69,7 +71,7 @@ export const toTaskResources = (
     const text = limits?.[key] ?? requests?.[key]
     if (text === undefined) continue
     const count = parseQuantity(text)
-    if (count === undefined || !Number.isInteger(count) || count < 1) {
+    if (count === undefined || !Number.isInteger(count) || count < 1 || count > 1024) {
       problems.push(`limits.${key}: "${text}" is not a whole number of devices`)
     } else {
       devices.push({ Name: device, Count: count })

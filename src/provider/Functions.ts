@@ -53,7 +53,7 @@ export class Functions extends Context.Service<Functions, {
   readonly scale: (
     ref: FunctionRef,
     replicas: number
-  ) => Effect.Effect<void, FunctionNotFound | DeploymentRejected | ConcurrentModification | UpstreamError>
+  ) => Effect.Effect<void, FunctionNotFound | InvalidRequest | DeploymentRejected | ConcurrentModification | UpstreamError>
   readonly remove: (ref: FunctionRef) => Effect.Effect<void, FunctionNotFound | UpstreamError>
   readonly status: (ref: FunctionRef) => Effect.Effect<FunctionStatus, FunctionNotFound | UpstreamError>
   readonly list: (namespace: NamespaceName) => Effect.Effect<ReadonlyArray<FunctionStatus>, UpstreamError>
@@ -139,7 +139,7 @@ export class Functions extends Context.Service<Functions, {
 
       const deploy = Effect.fn("Functions.deploy")(function*(deployment: FunctionDeployment, namespace: NamespaceName) {
         const ref: FunctionRef = { name: deployment.service, namespace }
-        const count = initialReplicas(deployment.labels)
+        const count = initialReplicas(deployment.labels, settings.maxReplicas)
         if (Result.isFailure(count)) return yield* new InvalidRequest({ message: count.failure })
         const createdAt = DateTime.formatIso(yield* DateTime.now)
         const job = yield* buildJob(deployment, { namespace, count: count.success, createdAt })
@@ -183,6 +183,9 @@ export class Functions extends Context.Service<Functions, {
       })
 
       const scale = Effect.fn("Functions.scale")(function*(ref: FunctionRef, replicas: number) {
+        if (replicas > settings.maxReplicas) {
+          return yield* new InvalidRequest({ message: `replicas must be at most ${settings.maxReplicas} (max_replicas), got ${replicas}` })
+        }
         const existing = yield* readFunctionJob(ref)
         const group = functionGroup(existing, ref.name)?.Name ?? ref.name
         yield* nomad.scaleTaskGroup(ref.namespace, existing.ID, group, replicas, `scaled to ${replicas} by faas-nomad`)

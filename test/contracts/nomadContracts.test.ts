@@ -47,6 +47,7 @@ const settings: JobSettings = {
   region: "global",
   networkMode: "bridge",
   serviceProvider: "nomad",
+  maxReplicas: 1000,
   secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
 }
 

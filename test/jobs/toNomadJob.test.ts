@@ -12,6 +12,7 @@ const settings: JobSettings = {
   region: undefined,
   networkMode: "host",
   serviceProvider: "consul",
+  maxReplicas: 1000,
   secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
 }
 

@@ -25,6 +25,7 @@ import {
 } from "../../domain/errors.ts"
 import { FunctionName, type FunctionRef, splitQualifiedName } from "../../domain/FunctionName.ts"
 import { initialReplicas } from "../../jobs/functionLabels.ts"
+import { refKey } from "../../domain/FunctionName.ts"
 import { EndpointResolver, markSuspect, pickEndpoint, type ResolverEntry } from "../../provider/EndpointResolver.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
@@ -35,9 +36,13 @@ import { BodyTooLarge, declaredTooLarge, limitedBody } from "./bodyLimit.ts"
 import { invocationName, invocationNameEnd, upstreamPath } from "./invocationTarget.ts"
 import { makeInvocationTracing } from "./invocationTracing.ts"
 
-/** Request headers a proxy must not forward (RFC 9110 §7.6.1), plus `host`, which undici sets for the upstream. */
+/**
+ * Request headers a proxy must not forward (RFC 9110 §7.6.1), plus `host`, which undici sets for the upstream,
+ * and `expect`: Node has already answered `100-continue` to the client, and undici refuses to send it.
+ */
 const hopByHop = new Set([
   "connection",
+  "expect",
   "keep-alive",
   "proxy-authenticate",
   "proxy-authorization",
@@ -103,12 +108,16 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           Effect.catchTag("NamespaceNotFound", (e) => Effect.fail(new FunctionNotFound({ name, namespace: e.namespace })))
         )
         const ref: FunctionRef = { name: decoded.value, namespace: ns }
+        // Only functions that exist are watched: a name that is not one costs a lookup, not a watch.
+        if (resolver.peek(refKey(ref)) === undefined && !(yield* functions.exists(ref))) {
+          return yield* new FunctionNotFound(ref)
+        }
         const entry = yield* resolver.entry(ref)
         if (entry.endpoints.length > 0) return entry
         const status = yield* functions.status(ref)
         if (status.replicas === 0) {
           if (!scaleFromZero) return yield* new NoReadyInstance(ref)
-          yield* functions.scale(ref, Result.getOrElse(initialReplicas(status.labels), () => 1))
+          yield* functions.scale(ref, Result.getOrElse(initialReplicas(status.labels, config.maxReplicas), () => 1))
         }
         // Instances that failed to start will not serve: say why at once rather than wait.
         const failed = yield* functions.failure(ref)
@@ -232,7 +241,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       }
 
       const handle = (request: IncomingMessage, response: ServerResponse) => {
-        const url = request.url ?? ""
+        const url = originForm(request.url ?? "")
         const end = invocationNameEnd(url)
         if (end === -1) return fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
         const name = invocationName(url, end)
@@ -265,6 +274,17 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       return InvocationProxy.of({ handle })
     })
   )
+}
+
+/** The path and query of a request target, also when a client sends the absolute form (RFC 9112 §3.2.2). */
+const originForm = (target: string): string => {
+  if (target.charCodeAt(0) === 47 /* / */) return target
+  try {
+    const url = new URL(target)
+    return `${url.pathname}${url.search}`
+  } catch {
+    return target
+  }
 }
 
 const hopByHopResponse = ["connection", "keep-alive", "transfer-encoding", "trailer", "upgrade", "proxy-authenticate"]

@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { FunctionDeployment } from "../../domain/FunctionDeployment.ts"
 import { FunctionName } from "../../domain/FunctionName.ts"
+import { InvalidRequest } from "../../domain/errors.ts"
 import { DeleteFunctionRequest, ScaleServiceRequest } from "../../domain/requests.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
@@ -23,7 +24,13 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
       (request) => namespaces.resolve(queryParam(request, "namespace") || bodyNamespace)
     )
 
-  const pathName = Effect.flatMap(HttpRouter.params, (params) => Effect.map(decodeName(params), (p) => p.name))
+  /** The name in the path; the router ends a path at `;`, so a `;` there would name another function. */
+  const pathName = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const path = request.url.split("?", 1)[0]!
+    if (path.includes(";")) return yield* new InvalidRequest({ message: `a function name cannot contain ";": ${path}` })
+    return (yield* decodeName(yield* HttpRouter.params)).name
+  })
 
   yield* router.add(
     "GET",

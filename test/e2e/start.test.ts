@@ -70,6 +70,19 @@ describe("faas-nomad start against the simulators", () => {
       assert.deepStrictEqual([json(invoked).method, json(invoked).url, json(invoked).body], ["POST", "/sub/path?q=1", "payload"])
       assert.strictEqual(json(invoked).env.fprocess, "cat")
 
+      // Logs come from Nomad's allocation log API, one NDJSON message per line, oldest first.
+      const alloc = nomad.state.allocations().find((a) => a.JobID === "OpenFaaS-hello" && a.DesiredStatus === "run")!
+      nomad.state.appendLog(alloc.ID, "hello", "stdout", "first line\n")
+      nomad.state.appendLog(alloc.ID, "hello", "stderr", "second line\n")
+      const logs = yield* request(base, "GET", "/system/logs?name=hello&tail=10")
+      assert.strictEqual(logs.status, 200)
+      const messages = logs.text.trim().split("\n").map((line) => JSON.parse(line))
+      assert.deepStrictEqual(messages.map((m) => [m.name, m.namespace, m.instance, m.text]), [
+        ["hello", "default", alloc.ID, "first line"],
+        ["hello", "default", alloc.ID, "second line"]
+      ])
+      assert.strictEqual((yield* request(base, "GET", "/system/logs?name=nobody")).status, 404)
+
       assert.strictEqual((yield* request(base, "POST", "/system/scale-function/hello", { serviceName: "hello", replicas: 3 })).status, 202)
       assert.strictEqual(json(yield* request(base, "GET", "/system/function/hello")).replicas, 3)
       yield* eventually(Effect.map(request(base, "GET", "/system/function/hello"), json), (s: { availableReplicas: number }) =>
@@ -123,12 +136,12 @@ describe("faas-nomad start against the simulators", () => {
       assert.notInclude(provider.output(), "root")
     }))
 
-  it.live("a start with Nomad unreachable says so in one line and serves; a deploy's trace reaches Nomad", () =>
+  it.live("a start with Nomad unreachable says so in one JSON log line and serves; a deploy's trace reaches Nomad", () =>
     Effect.gen(function*() {
       const receiver = yield* startOtlpReceiver
       const nomad = yield* NomadSimulator.scoped()
       yield* Effect.promise(() => nomad.server.down())
-      const provider = yield* startCli(["start", "--service-discovery", "nomad", "--secrets-backend", "nomad"], {
+      const provider = yield* startCli(["start", "--service-discovery", "nomad", "--secrets-backend", "nomad", "--log-format", "json"], {
         NOMAD_ADDR: nomad.url,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
@@ -137,6 +150,9 @@ describe("faas-nomad start against the simulators", () => {
       })
       yield* eventually(Effect.sync(provider.output), (out) => out.includes("is not reachable"))
       assert.match(provider.output(), /Nomad at http:\/\/127\.0\.0\.1:\d+ is not reachable \(.*ECONNREFUSED.*\)/)
+      // --log-format json: every line the process writes is one JSON object, for a log shipper to read.
+      const lines = provider.output().trim().split("\n")
+      for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line)
       yield* Effect.promise(() => nomad.server.up())
       assert.strictEqual((yield* request(provider.url, "POST", "/system/functions", { service: "traced", image: "x:1" })).status, 202)
       const server = yield* receiver.span((s) => s.kind === 2 && s.name === "POST /system/functions")

@@ -2,15 +2,16 @@
  * `npm run bench [-- proxy|list|soak|all]`: benchmarks that print figures
  * measured side by side in one run. Not tests: nothing here asserts on time.
  * BENCH_SECONDS and BENCH_ROUNDS size the proxy runs, BENCH_FUNCTIONS the
- * list, BENCH_SOAK_SECONDS the soak.
+ * list, BENCH_SOAK_SECONDS the soak; BENCH_PROVIDER_FLAGS passes Node flags to the
+ * provider's process in the proxy benchmark (e.g. --max-semi-space-size=16).
  */
 import { runNomadBench } from "./nomad.ts"
 import { runProxyBench } from "./proxy.ts"
 import { runSoak } from "./soak.ts"
 
 const which = process.argv[2] ?? "all"
-const seconds = Number(process.env["BENCH_SECONDS"] ?? 8)
-const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3)
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 5)
+const rounds = Number(process.env["BENCH_ROUNDS"] ?? 6)
 
 const main = async () => {
   if (which === "list" || which === "deploy" || which === "nomad" || which === "all") {

@@ -31,8 +31,12 @@ export const startProcess = <A>(script: string, args: ReadonlyArray<string>): Pr
   })
 
 /** Starts a process that prints nothing useful; callers wait for its HTTP port instead. */
-export const startQuietProcess = (script: string, args: ReadonlyArray<string>): ChildProcess => {
-  const child = spawn(process.execPath, [benchFile(script), ...args], { stdio: ["ignore", "ignore", "inherit"] })
+export const startQuietProcess = (
+  script: string,
+  args: ReadonlyArray<string>,
+  nodeFlags: ReadonlyArray<string> = []
+): ChildProcess => {
+  const child = spawn(process.execPath, [...nodeFlags, benchFile(script), ...args], { stdio: ["ignore", "ignore", "inherit"] })
   children.push(child)
   return child
 }

@@ -11,6 +11,7 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
   if (!hasWrk()) throw new Error("the proxy benchmark needs wrk: apt-get install wrk")
   const upstream = await startProcess<{ port: number }>("processes/upstream.ts", [])
   const baseline = await startProcess<{ port: number }>("processes/baselineProxy.ts", [String(upstream.info.port)])
+  const ballasted = await startProcess<{ port: number }>("processes/baselineProxy.ts", [String(upstream.info.port), "40"])
   const providerPort = await freePort()
   startQuietProcess("processes/faasNomad.ts", [String(upstream.info.port), String(providerPort)], (process.env["BENCH_PROVIDER_FLAGS"] ?? "").split(" ").filter((f) => f !== ""))
   const provider = `http://127.0.0.1:${providerPort}`
@@ -25,7 +26,8 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
   const variants = {
     "(a) function directly": `http://127.0.0.1:${upstream.info.port}/`,
     "(b) node:http + undici proxy": `http://127.0.0.1:${baseline.info.port}/function/bench/`,
-    "(c) faas-nomad /function/bench": `${provider}/function/bench/`
+    "(c) faas-nomad /function/bench": `${provider}/function/bench/`,
+    "(d) (b) with 40 MB of heap ballast": `http://127.0.0.1:${ballasted.info.port}/function/bench/`
   }
   for (const url of Object.values(variants)) wrk(url, { seconds: 2, connections: options.connections })
 
@@ -48,6 +50,8 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
   const c = results["(c) faas-nomad /function/bench"]!
   const ratios = c.map((run, i) => run.requestsPerSecond / b[i]!.requestsPerSecond)
   const p99Gaps = c.map((run, i) => run.p99Millis - b[i]!.p99Millis)
+  const d = results["(d) (b) with 40 MB of heap ballast"]!
+  const p99GapsToD = c.map((run, i) => run.p99Millis - d[i]!.p99Millis)
   console.log(`\nproxy: wrk -t1 -c${options.connections} -d${options.seconds}s, ${options.rounds} rounds, medians`)
   console.log("variant                              req/s     p50 ms   p99 ms  errors")
   for (const [name, s] of Object.entries(summary)) {
@@ -57,4 +61,5 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
     `${median(values).toFixed(digits)} (rounds ${Math.min(...values).toFixed(digits)} to ${Math.max(...values).toFixed(digits)})`
   console.log(`c/b throughput ${range(ratios, 3)}, target >= 0.9`)
   console.log(`p99 c-b ${range(p99Gaps, 2)} ms, target <= 1 ms`)
+  console.log(`p99 c-d ${range(p99GapsToD, 2)} ms: the gap left once the plain proxy's heap is as large`)
 }

@@ -7,6 +7,14 @@ import { createServer, type IncomingHttpHeaders } from "node:http"
 import { Agent } from "@effect/platform-node/Undici"
 
 const upstream = `http://127.0.0.1:${process.argv[2]}`
+/**
+ * Optional ballast: long-lived data of about this many MB, so that the heap is the provider's size. V8 sizes the
+ * young generation after the heap, and scavenge pauses grow with it; this control shows how much of a latency gap
+ * is the heap's size rather than the proxy's code.
+ */
+const ballast: Array<{ readonly n: number; readonly s: string }> = []
+for (let i = 0; i < Number(process.argv[3] ?? 0) * 10_000; i++) ballast.push({ n: i, s: `ballast-${i}` })
+;(globalThis as { ballast?: unknown }).ballast = ballast
 const prefix = "/function/bench"
 const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "proxy-authorization", "proxy-connection"])
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: null })

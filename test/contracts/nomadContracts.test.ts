@@ -2,6 +2,7 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Result, Schema } from "effect"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
+import { defaultJobSettings } from "../support/jobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { makeApiClient } from "../../src/layers/http/ApiClient.ts"
 import { makeNomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
@@ -41,15 +42,7 @@ describe("Nomad's documented responses decode", () => {
   })
 })
 
-const settings: JobSettings = {
-  jobPrefix: "OpenFaaS-",
-  datacenters: ["*"],
-  region: "global",
-  networkMode: "bridge",
-  serviceProvider: "nomad",
-  maxReplicas: 1000,
-  secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
-}
+const settings: JobSettings = { ...defaultJobSettings, region: "global", networkMode: "bridge", serviceProvider: "nomad" }
 
 const deployments: ReadonlyArray<Record<string, unknown>> = [
   { service: "plain", image: "functions/alpine:latest" },

@@ -19,6 +19,7 @@ import { maxConstraintLength, parseConstraints } from "../../src/jobs/constraint
 import { initialReplicas } from "../../src/jobs/functionLabels.ts"
 import { deploymentFromMeta } from "../../src/jobs/jobMeta.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
+import { defaultJobSettings } from "../support/jobSettings.ts"
 import { parseQuantity } from "../../src/jobs/quantity.ts"
 import { toTaskResources } from "../../src/jobs/resources.ts"
 import { toFunctionStatus } from "../../src/jobs/toFunctionStatus.ts"
@@ -303,15 +304,7 @@ describe("parseConstraints", () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Deployment ⇄ Nomad job
 
-const jobSettings: JobSettings = {
-  jobPrefix: "OpenFaaS-",
-  datacenters: ["*"],
-  region: undefined,
-  networkMode: "host",
-  serviceProvider: "consul",
-  maxReplicas: 1000,
-  secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
-}
+const jobSettings = defaultJobSettings
 const nullable = <A>(arb: fc.Arbitrary<A>) => fc.option(arb, { nil: null })
 const stringMap = (special: ReadonlyArray<readonly [string, fc.Arbitrary<string>]>) =>
   fc.tuple(

@@ -2,19 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
+import { defaultJobSettings } from "../support/jobSettings.ts"
 import { toFunctionStatus } from "../../src/jobs/toFunctionStatus.ts"
 import { jobDefaults, toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import type { Job } from "../../src/nomad/Job.ts"
 
-const settings: JobSettings = {
-  jobPrefix: "OpenFaaS-",
-  datacenters: ["*"],
-  region: undefined,
-  networkMode: "host",
-  serviceProvider: "consul",
-  maxReplicas: 1000,
-  secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
-}
+const settings = defaultJobSettings
 
 const decode = Schema.decodeUnknownSync(FunctionDeployment)
 const placement = { namespace: "default", count: 2, createdAt: "2026-11-29T10:00:00.000Z" }

@@ -18,7 +18,6 @@ import { invocationName, invocationNameEnd, invocationPrefix, upstreamPath } fro
 import { maxConstraintLength, parseConstraints } from "../../src/jobs/constraints.ts"
 import { initialReplicas } from "../../src/jobs/functionLabels.ts"
 import { deploymentFromMeta } from "../../src/jobs/jobMeta.ts"
-import type { JobSettings } from "../../src/jobs/JobSettings.ts"
 import { defaultJobSettings } from "../support/jobSettings.ts"
 import { parseQuantity } from "../../src/jobs/quantity.ts"
 import { toTaskResources } from "../../src/jobs/resources.ts"
@@ -304,7 +303,6 @@ describe("parseConstraints", () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Deployment ⇄ Nomad job
 
-const jobSettings = defaultJobSettings
 const nullable = <A>(arb: fc.Arbitrary<A>) => fc.option(arb, { nil: null })
 const stringMap = (special: ReadonlyArray<readonly [string, fc.Arbitrary<string>]>) =>
   fc.tuple(
@@ -369,8 +367,8 @@ describe("toNomadJob", () => {
       fc.property(deploymentBody, fc.nat(5), (body, count) => {
         const deployment = decodeDeployment(body)
         const placement = { namespace: "default", count, createdAt: "2026-11-29T10:00:00.000Z" }
-        const result = toNomadJob(deployment, placement, jobSettings)
-        expect(toNomadJob(deployment, placement, jobSettings)).toEqual(result)
+        const result = toNomadJob(deployment, placement, defaultJobSettings)
+        expect(toNomadJob(deployment, placement, defaultJobSettings)).toEqual(result)
         if (Result.isFailure(result)) {
           expect(result.failure.length).toBeGreaterThan(0)
           for (const problem of result.failure) expect(problem).toMatch(problemFields)
@@ -577,7 +575,7 @@ describe("parser regressions", () => {
       image: "x",
       annotations: { "com.openfaas.health.http.initialDelay": `${"9".repeat(400)}s` }
     })
-    const result = toNomadJob(deployment, { namespace: "default", count: 1, createdAt: "x" }, jobSettings)
+    const result = toNomadJob(deployment, { namespace: "default", count: 1, createdAt: "x" }, defaultJobSettings)
     expect(Result.isFailure(result)).toBe(true)
   })
 

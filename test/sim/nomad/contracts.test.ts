@@ -5,12 +5,11 @@
  * the sample request bodies are accepted.
  */
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { readFileSync } from "node:fs"
+import { contractJson } from "../../support/contracts.ts"
 import { type NomadSimulator, startNomadSimulator } from "./NomadSimulator.ts"
 import { call, deploy, functionJob } from "./testSupport.ts"
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(`/work/shared/contracts/nomad/${name}.json`, "utf8"))
+const fixture = (name: string): unknown => contractJson(`nomad/${name}.json`)
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)

@@ -11,10 +11,9 @@ import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { InvocationProxy } from "./proxy/InvocationProxy.ts"
+import { invocationPrefix } from "./proxy/invocationTarget.ts"
 import { ProviderRoutes } from "./ProviderRoutes.ts"
 import { UnmatchedRoutes } from "./unmatchedRoutes.ts"
-
-const invocationPrefix = "/function/"
 
 /** A Node server that answers invocations itself and passes every other request on to the Effect router. */
 class ProviderHttpServer extends Server {

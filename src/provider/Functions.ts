@@ -57,8 +57,6 @@ export class Functions extends Context.Service<Functions, {
   readonly remove: (ref: FunctionRef) => Effect.Effect<void, FunctionNotFound | UpstreamError>
   readonly status: (ref: FunctionRef) => Effect.Effect<FunctionStatus, FunctionNotFound | UpstreamError>
   readonly list: (namespace: NamespaceName) => Effect.Effect<ReadonlyArray<FunctionStatus>, UpstreamError>
-  /** Whether the function is deployed, ready or not. */
-  readonly exists: (ref: FunctionRef) => Effect.Effect<boolean, UpstreamError>
   /** Why the function cannot serve, when every instance it should run has failed; undefined otherwise. */
   readonly failure: (ref: FunctionRef) => Effect.Effect<string | undefined, UpstreamError>
 }>()("faas-nomad/Functions") {
@@ -266,9 +264,6 @@ export class Functions extends Context.Service<Functions, {
         return statuses.filter((s): s is FunctionStatus => s !== undefined)
       })
 
-      const exists = (ref: FunctionRef) =>
-        nomad.readJob(ref.namespace, jobId(settings, ref.name)).pipe(Effect.map((job) => Option.isSome(liveJob(job))))
-
       const failure = (ref: FunctionRef) =>
         Effect.map(nomad.jobAllocations(ref.namespace, jobId(settings, ref.name)), (allocations) => {
           const wanted = allocations.filter((a) => a.DesiredStatus === "run")
@@ -279,7 +274,7 @@ export class Functions extends Context.Service<Functions, {
           return said?.DisplayMessage || said?.Message || said?.DriverError || latest.ClientDescription || "failed"
         })
 
-      return Functions.of({ deploy, update, scale, remove, status, list, exists, failure })
+      return Functions.of({ deploy, update, scale, remove, status, list, failure })
     })
   )
 }

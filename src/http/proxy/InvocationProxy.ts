@@ -80,6 +80,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const defaultNamespace = namespaces.defaultNamespace
       const scaleFromZero = config.scaleFromZero
       const bodyLimit = config.maxInvokeBodySize
+      const payloadTooLarge = new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" })
       const agent = new Agent({ keepAliveTimeout: 30_000, connections: null })
       const otel = yield* Effect.serviceOption(OtelTracer.OtelTracer)
       const tracing = Option.isSome(otel) ? makeInvocationTracing(otel.value) : undefined
@@ -108,13 +109,12 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           Effect.catchTag("NamespaceNotFound", (e) => Effect.fail(new FunctionNotFound({ name, namespace: e.namespace })))
         )
         const ref: FunctionRef = { name: decoded.value, namespace: ns }
-        // Only functions that exist are watched: a name that is not one costs a lookup, not a watch.
-        if (resolver.peek(refKey(ref)) === undefined && !(yield* functions.exists(ref))) {
-          return yield* new FunctionNotFound(ref)
-        }
+        // Only functions that exist are watched: a name not watched yet is read first (404 for one that is no
+        // function), and that read serves below when no instance is ready.
+        const unwatchedStatus = resolver.peek(refKey(ref)) === undefined ? yield* functions.status(ref) : undefined
         const entry = yield* resolver.entry(ref)
         if (entry.endpoints.length > 0) return entry
-        const status = yield* functions.status(ref)
+        const status = unwatchedStatus ?? (yield* functions.status(ref))
         if (status.replicas === 0) {
           if (!scaleFromZero) return yield* new NoReadyInstance(ref)
           yield* functions.scale(ref, Result.getOrElse(initialReplicas(status.labels, config.maxReplicas), () => 1))
@@ -188,10 +188,9 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             entry.inflight--
             if (error !== null && status === 0) {
               const code = (error as { code?: string }).code ?? ""
-              const tooLarge = error instanceof BodyTooLarge || error.cause instanceof BodyTooLarge
-              if (tooLarge) {
+              if (error instanceof BodyTooLarge || error.cause instanceof BodyTooLarge) {
                 status = 413
-                if (!response.destroyed) fail(response, new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" }), true)
+                if (!response.destroyed) fail(response, payloadTooLarge, true)
                 route.recorder.record(status, performance.now() - started, request.method!)
                 spans?.end(status, "body too large")
                 return
@@ -225,7 +224,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const dispatch = (request: IncomingMessage, response: ServerResponse, route: Route, path: string) => {
         const { entry } = route
         if (declaredTooLarge(request, bodyLimit)) {
-          fail(response, new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" }), true)
+          fail(response, payloadTooLarge, true)
           route.recorder.record(413, 0, request.method!)
           return
         }

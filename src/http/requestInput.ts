@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import { HttpIncomingMessage, HttpServerRequest } from "effect/http"
 import { InvalidRequest, PayloadTooLarge } from "../domain/errors.ts"
+import { FunctionName } from "../domain/FunctionName.ts"
 import { formatIssues } from "../domain/schemaIssues.ts"
 
 export const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, root?: string) => {
@@ -15,6 +16,9 @@ export const decodeWith = <S extends Schema.Top & { readonly DecodingServices: n
       Effect.mapError((error) => new InvalidRequest({ message: formatIssues(error.issue, root) }))
     )
 }
+
+/** `{ name }`, from path parameters or a query, with `name` a function name; a problem is reported under `name`. */
+export const decodeNameField = decodeWith(Schema.Struct({ name: FunctionName }))
 
 const bodyText = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest

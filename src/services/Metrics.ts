@@ -4,7 +4,14 @@
  */
 import { Context } from "effect"
 import type { FunctionRef } from "../domain/FunctionName.ts"
-import type { Gauge } from "../layers/metrics/PrometheusRegistry.ts"
+
+/** A gauge computed at scrape time, such as a function's replicas. */
+export interface Gauge {
+  readonly name: string
+  readonly help: string
+  readonly labelNames: ReadonlyArray<string>
+  readonly samples: ReadonlyArray<{ readonly labels: ReadonlyArray<string>; readonly value: number }>
+}
 
 export interface InvocationRecorder {
   /** One proxied invocation finished: any status, the provider's own errors included. */

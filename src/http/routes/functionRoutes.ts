@@ -1,17 +1,15 @@
 /** /system/functions, /system/function/{name} and /system/scale-function/{name}. */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { FunctionDeployment } from "../../domain/FunctionDeployment.ts"
-import { FunctionName } from "../../domain/FunctionName.ts"
 import { InvalidRequest } from "../../domain/errors.ts"
 import { DeleteFunctionRequest, ScaleServiceRequest } from "../../domain/requests.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
 import { respond } from "../errorResponse.ts"
-import { decodeWith, queryParam, readJsonBody } from "../requestInput.ts"
+import { decodeNameField, queryParam, readJsonBody } from "../requestInput.ts"
 
 const accepted = HttpServerResponse.empty({ status: 202, headers: { "content-length": "0" } })
-const decodeName = decodeWith(Schema.Struct({ name: FunctionName }))
 
 export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
   const functions = yield* Functions
@@ -29,7 +27,7 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = request.url.split("?", 1)[0]!
     if (path.includes(";")) return yield* new InvalidRequest({ message: `a function name cannot contain ";": ${path}` })
-    return (yield* decodeName(yield* HttpRouter.params)).name
+    return (yield* decodeNameField(yield* HttpRouter.params)).name
   })
 
   yield* router.add(

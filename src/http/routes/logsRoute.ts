@@ -3,17 +3,15 @@
  * it is read (faas-cli logs and the gateway read them this way). The query
  * is faas-provider's: name, namespace, instance, tail, since, follow.
  */
-import { Effect, Result, Schema, Stream } from "effect"
+import { Effect, Result, Stream } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { boolean } from "../../config/values.ts"
 import { InvalidRequest, LogRequestInvalid } from "../../domain/errors.ts"
-import { FunctionName } from "../../domain/FunctionName.ts"
 import { FunctionLogs } from "../../provider/FunctionLogs.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
 import { respond } from "../errorResponse.ts"
-import { decodeWith, queryParam } from "../requestInput.ts"
+import { decodeNameField, queryParam } from "../requestInput.ts"
 
-const decodeName = decodeWith(Schema.Struct({ name: FunctionName }))
 const encoder = new TextEncoder()
 
 /** `tail` is a whole number; 0 or less means every line, as in faas-provider. */
@@ -43,7 +41,7 @@ export const LogsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
       const request = yield* HttpServerRequest.HttpServerRequest
       const rawName = queryParam(request, "name")
       if (rawName === undefined || rawName === "") return yield* new InvalidRequest({ message: "name: the function's name is required" })
-      const { name } = yield* decodeName({ name: rawName })
+      const { name } = yield* decodeNameField({ name: rawName })
       const namespace = yield* namespaces.resolve(queryParam(request, "namespace"))
       const followText = queryParam(request, "follow")
       const lines = yield* logs.lines({

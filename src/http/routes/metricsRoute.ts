@@ -6,10 +6,17 @@
  */
 import { Effect } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import type { Gauge } from "../../layers/metrics/PrometheusRegistry.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
-import { Metrics } from "../../services/Metrics.ts"
+import { type Gauge, Metrics } from "../../services/Metrics.ts"
+
+/** Whether the scrape could list functions: without it, absent replica gauges would read as no functions. */
+const listed = (value: 0 | 1): Gauge => ({
+  name: "faas_nomad_functions_listed",
+  help: "1 when the scrape could list functions",
+  labelNames: [],
+  samples: [{ labels: [], value }]
+})
 
 export const MetricsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
   const metrics = yield* Metrics
@@ -34,16 +41,10 @@ export const MetricsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
         labelNames: ["function_name", "namespace"],
         samples: statuses.map((s) => ({ labels: [s.name, s.namespace], value: s.availableReplicas }))
       },
-      { name: "faas_nomad_functions_listed", help: "1 when the scrape could list functions", labelNames: [], samples: [{ labels: [], value: 1 }] }
+      listed(1)
     ]
     return gauges
-  }).pipe(
-    Effect.catch(() =>
-      Effect.succeed<ReadonlyArray<Gauge>>([
-        { name: "faas_nomad_functions_listed", help: "1 when the scrape could list functions", labelNames: [], samples: [{ labels: [], value: 0 }] }
-      ])
-    )
-  )
+  }).pipe(Effect.catch(() => Effect.succeed<ReadonlyArray<Gauge>>([listed(0)])))
 
   yield* router.add(
     "GET",

@@ -4,6 +4,7 @@
  * the text exposition format. A series is created once per label set and
  * kept by its caller, so recording is an increment.
  */
+import type { Gauge } from "../../services/Metrics.ts"
 
 const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
 
@@ -123,11 +124,4 @@ export class PrometheusRegistry {
     }
     return `${lines.join("\n")}\n`
   }
-}
-
-export interface Gauge {
-  readonly name: string
-  readonly help: string
-  readonly labelNames: ReadonlyArray<string>
-  readonly samples: ReadonlyArray<{ readonly labels: ReadonlyArray<string>; readonly value: number }>
 }

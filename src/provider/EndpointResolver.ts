@@ -30,6 +30,7 @@ export interface ResolverEntry {
   turn: number
   /** Instances that refused a connection, skipped until the time given (ms since epoch). */
   readonly suspects: Map<string, number>
+  /** When an invocation or a lookup last used the entry (ms since epoch); a watch unused for 10 minutes stops. */
   lastUsed: number
   /** Completed and replaced on every change: what waiters wait on. */
   changed: Deferred.Deferred<void>
@@ -63,7 +64,7 @@ const retryWatch = Schedule.min([Schedule.exponential("200 millis", 2), Schedule
 )
 
 export class EndpointResolver extends Context.Service<EndpointResolver, {
-  /** The entry if the function is watched; synchronous, for the hot path. */
+  /** The entry if the function is watched; synchronous, and not counted as a use. */
   readonly peek: (key: string) => ResolverEntry | undefined
   /** The entry, starting the watch and waiting for discovery's first answer if needed. */
   readonly entry: (ref: FunctionRef) => Effect.Effect<ResolverEntry, UpstreamError>
@@ -183,17 +184,13 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
       // Unused watches stop, so a provider that saw many functions once does not hold a query open for each.
       yield* Effect.gen(function*() {
         const now = Date.now()
-        for (const [key, found] of entries) {
-          if (now - found.lastUsed > idleMillis && found.inflight === 0) yield* forget(found.ref).pipe(Effect.as(key))
+        for (const found of entries.values()) {
+          if (now - found.lastUsed > idleMillis && found.inflight === 0) yield* forget(found.ref)
         }
       }).pipe(Effect.repeat(Schedule.spaced("1 minute")), Effect.forkIn(scope))
 
       return EndpointResolver.of({
-        peek: (key) => {
-          const found = entries.get(key)
-          if (found !== undefined) found.lastUsed = Date.now()
-          return found
-        },
+        peek: (key) => entries.get(key),
         entry,
         awaitReady,
         forget

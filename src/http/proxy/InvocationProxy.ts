@@ -234,7 +234,10 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           route.recorder.record(429, 0, request.method!)
           return
         }
-        const endpoint = pickEndpoint(entry, Date.now())
+        const now = Date.now()
+        // Invocations keep the function's watch alive: the resolver stops watching functions left unused.
+        entry.lastUsed = now
+        const endpoint = pickEndpoint(entry, now)
         if (endpoint === undefined) return fail(response, new NoReadyInstance(entry.ref))
         forward(request, response, route, path, endpoint, true)
       }

@@ -32,7 +32,8 @@ export const proxySettingTags = (
   }
   const maxInflight = labels?.[proxyLabels.maxInflight]
   if (maxInflight !== undefined) {
-    if (!/^\s*[1-9]\d*\s*$/.test(maxInflight)) {
+    // Past 2^53 a number is written 1e+22 in the tag, which would read back as 1.
+    if (!/^\s*[1-9]\d*\s*$/.test(maxInflight) || !Number.isSafeInteger(Number(maxInflight))) {
       problems.push(`labels: ${proxyLabels.maxInflight} must be a whole number above 0, got "${maxInflight}"`)
     } else tags.push(`${maxInflightTag}${Number(maxInflight)}`)
   }

@@ -20,6 +20,7 @@ import { initialReplicas } from "../../src/jobs/functionLabels.ts"
 import { deploymentFromMeta } from "../../src/jobs/jobMeta.ts"
 import { defaultJobSettings } from "../support/jobSettings.ts"
 import { parseQuantity } from "../../src/jobs/quantity.ts"
+import { proxySettingTags } from "../../src/jobs/proxySettings.ts"
 import { toTaskResources } from "../../src/jobs/resources.ts"
 import { toFunctionStatus } from "../../src/jobs/toFunctionStatus.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
@@ -530,6 +531,11 @@ describe("parser regressions", () => {
     // parseQuantity("700m") is 0.7000000000000001 (700 × 1e-3), and Math.ceil(cores × 1000) made it 701.
     expect(toTaskResources({ cpu: "700m" }, undefined).resources.CPU).toBe(700)
     expect(toTaskResources({ cpu: "9m" }, undefined).resources.CPU).toBe(9)
+  })
+
+  it("com.openfaas.max_inflight past 2^53 is a problem, not a cap of 1 (its tag would read 1e+22)", () => {
+    expect(Result.isFailure(proxySettingTags({ "com.openfaas.max_inflight": "10000000000000000000000" }))).toBe(true)
+    expect(proxySettingTags({ "com.openfaas.max_inflight": "12" })).toEqual(Result.succeed(["openfaas-max-inflight=12"]))
   })
 
   it("a CPU, memory or device count no machine has is a problem, not a job no node can place", () => {

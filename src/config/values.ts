@@ -32,7 +32,6 @@ export const duration: ValueParser<Duration.Duration> = (raw) => {
   // A year is longer than any timeout worth having; more is a typo, and past a double it is Infinity.
   const tooLong = (millis: number) => !Number.isFinite(millis) || millis > 365 * 24 * 3_600_000
   if (/^\d+$/.test(input)) return tooLong(Number(input) * 1000) ? invalid : Result.succeed(Duration.seconds(Number(input)))
-  if (input === "0") return Result.succeed(Duration.zero)
   let millis = 0
   goDurationPart.lastIndex = 0
   let matched = 0

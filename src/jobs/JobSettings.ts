@@ -25,6 +25,9 @@ export interface JobSettings {
   readonly maxReplicas: number
 }
 
+/** A mount or prefix as given (`/secret/`), as paths are joined (`secret`). */
+const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, "")
+
 export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
   jobPrefix: settings.jobPrefix,
   datacenters: settings.jobDatacenters.length > 0 ? settings.jobDatacenters : ["*"],
@@ -35,12 +38,12 @@ export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
   secrets: settings.secretsBackend === "vault"
     ? {
       backend: "vault",
-      mount: settings.vaultKvMount.replace(/^\/+|\/+$/g, ""),
-      prefix: settings.vaultSecretPrefix.replace(/^\/+|\/+$/g, ""),
+      mount: trimSlashes(settings.vaultKvMount),
+      prefix: trimSlashes(settings.vaultSecretPrefix),
       role: settings.vaultRole,
       policies: settings.vaultPolicies ?? []
     }
-    : { backend: "nomad", prefix: settings.nomadSecretPrefix.replace(/^\/+|\/+$/g, "") }
+    : { backend: "nomad", prefix: trimSlashes(settings.nomadSecretPrefix) }
 })
 
 /** Nomad's rule for service names (RFC 1123, case-insensitive), which every provider must meet. */

@@ -8,7 +8,7 @@
  * watchdog's `2006/01/02 15:04:05`, or RFC 3339) is dated by it; any other
  * line by when the provider read it.
  */
-import { Context, DateTime, Effect, Layer, Option, Stream } from "effect"
+import { Context, DateTime, Effect, Layer, Stream } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { FunctionNotFound, type UpstreamError } from "../domain/errors.ts"
 import type { FunctionRef } from "../domain/FunctionName.ts"
@@ -16,6 +16,7 @@ import { jobId, jobSettingsFrom } from "../jobs/JobSettings.ts"
 import { functionGroup } from "../jobs/toFunctionStatus.ts"
 import type { AllocationListStub } from "../nomad/Allocation.ts"
 import { Nomad } from "../services/Nomad.ts"
+import { readFunctionJob } from "./readFunctionJob.ts"
 
 export interface LogRequest {
   readonly ref: FunctionRef
@@ -100,9 +101,8 @@ export class FunctionLogs extends Context.Service<FunctionLogs, {
 
       const lines = Effect.fn("FunctionLogs.lines")(function*(request: LogRequest) {
         const id = jobId(settings, request.ref.name)
-        const job = Option.filter(yield* nomad.readJob(request.ref.namespace, id), (j) => j.Stop !== true)
-        if (Option.isNone(job)) return yield* new FunctionNotFound(request.ref)
-        const task = functionGroup(job.value, request.ref.name)?.Tasks[0]?.Name ?? request.ref.name
+        const job = yield* readFunctionJob(nomad, settings, request.ref)
+        const task = functionGroup(job, request.ref.name)?.Tasks[0]?.Name ?? request.ref.name
         const allocations = (yield* nomad.jobAllocations(request.ref.namespace, id))
           .filter(hasLogs)
           .filter((a) => request.instance === undefined || a.ID.startsWith(request.instance))

@@ -14,7 +14,7 @@ import {
   type UpstreamError
 } from "../domain/errors.ts"
 import type { FunctionDeployment } from "../domain/FunctionDeployment.ts"
-import { FunctionName, type FunctionRef, type NamespaceName } from "../domain/FunctionName.ts"
+import { FunctionName, type FunctionRef, type NamespaceName, refKey } from "../domain/FunctionName.ts"
 import type { FunctionStatus } from "../domain/FunctionStatus.ts"
 import { initialReplicas } from "../jobs/functionLabels.ts"
 import { metaKeys } from "../jobs/jobMeta.ts"
@@ -23,6 +23,7 @@ import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctio
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
 import type { Job } from "../nomad/Job.ts"
 import { Discovery } from "../services/Discovery.ts"
+import { readFunctionJob } from "./readFunctionJob.ts"
 import { EndpointResolver } from "./EndpointResolver.ts"
 import { Metrics } from "../services/Metrics.ts"
 import { SecretStore } from "../services/SecretStore.ts"
@@ -34,9 +35,6 @@ const casAttempts = 8
 const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
 
 const isJobIndexConflict = (e: unknown): e is JobIndexConflict => e instanceof JobIndexConflict
-
-/** A job that exists and is not stopped: deleted functions are purged, stopped ones are not functions. */
-const liveJob = (job: Option.Option<Job>): Option.Option<Job> => Option.filter(job, (j) => j.Stop !== true)
 
 export class Functions extends Context.Service<Functions, {
   readonly deploy: (
@@ -95,14 +93,7 @@ export class Functions extends Context.Service<Functions, {
           onSuccess: Effect.succeed
         })
 
-      const readFunctionJob = (ref: FunctionRef) =>
-        nomad.readJob(ref.namespace, jobId(settings, ref.name)).pipe(
-          Effect.map(liveJob),
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(new FunctionNotFound(ref)),
-            onSome: Effect.succeed
-          }))
-        )
+      const functionJob = (ref: FunctionRef) => readFunctionJob(nomad, settings, ref)
 
       const rejected = (name: string) => (error: { readonly message: string }) =>
         new DeploymentRejected({ name, message: error.message })
@@ -149,7 +140,7 @@ export class Functions extends Context.Service<Functions, {
       })
 
       const updateOnce = Effect.fnUntraced(function*(deployment: FunctionDeployment, ref: FunctionRef) {
-        const existing = yield* readFunctionJob(ref)
+        const existing = yield* functionJob(ref)
         const createdAt = yield* createdAtOf(existing)
         const count = functionGroup(existing, ref.name)?.Count ?? 1
         const job = yield* buildJob(deployment, { namespace: ref.namespace, count, createdAt })
@@ -166,7 +157,7 @@ export class Functions extends Context.Service<Functions, {
 
       /** Rewrites the job with a new count, check-and-set: for when the scale endpoint refuses. */
       const scaleByRegisterOnce = Effect.fnUntraced(function*(ref: FunctionRef, replicas: number) {
-        const existing = yield* readFunctionJob(ref)
+        const existing = yield* functionJob(ref)
         const deployment = deploymentOf(existing, ref.name)
         if (deployment === undefined) {
           return yield* new DeploymentRejected({ name: ref.name, message: "the job does not describe a function" })
@@ -184,7 +175,7 @@ export class Functions extends Context.Service<Functions, {
         if (replicas > settings.maxReplicas) {
           return yield* new InvalidRequest({ message: `replicas must be at most ${settings.maxReplicas} (max_replicas), got ${replicas}` })
         }
-        const existing = yield* readFunctionJob(ref)
+        const existing = yield* functionJob(ref)
         const group = functionGroup(existing, ref.name)?.Name ?? ref.name
         yield* nomad.scaleTaskGroup(ref.namespace, existing.ID, group, replicas, `scaled to ${replicas} by faas-nomad`)
           .pipe(
@@ -198,7 +189,7 @@ export class Functions extends Context.Service<Functions, {
       })
 
       const remove = Effect.fn("Functions.remove")(function*(ref: FunctionRef) {
-        const existing = yield* readFunctionJob(ref)
+        const existing = yield* functionJob(ref)
         const { existed } = yield* nomad.deregisterJob(ref.namespace, existing.ID, { purge: true })
         jobCache.delete(`${ref.namespace}/${existing.ID}`)
         yield* resolver.forget(ref)
@@ -208,7 +199,7 @@ export class Functions extends Context.Service<Functions, {
       })
 
       const status = Effect.fn("Functions.status")(function*(ref: FunctionRef) {
-        const job = yield* readFunctionJob(ref)
+        const job = yield* functionJob(ref)
         const entry = yield* resolver.entry(ref)
         const found = toFunctionStatus(job, ref.name, {
           availableReplicas: entry.endpoints.length,
@@ -237,12 +228,7 @@ export class Functions extends Context.Service<Functions, {
         const ready = yield* discovery.readyCounts(namespace).pipe(
           Effect.catch((error) =>
             Effect.logWarning(`listing functions without fresh availability: ${error.dependency}: ${error.message}`).pipe(
-              Effect.as(
-                new Map(live.map((stub) => {
-                  const name = stub.ID.slice(settings.jobPrefix.length)
-                  return [name, resolver.peek(`${namespace}/${name}`)?.endpoints.length ?? 0] as const
-                })) as ReadonlyMap<string, number>
-              )
+              Effect.as(undefined)
             )
           )
         )
@@ -255,7 +241,9 @@ export class Functions extends Context.Service<Functions, {
               onNone: () => undefined,
               onSome: (job) =>
                 toFunctionStatus(job, ref.name, {
-                  availableReplicas: ready.get(ref.name) ?? 0,
+                  availableReplicas: ready === undefined
+                    ? resolver.peek(refKey(ref))?.endpoints.length ?? 0
+                    : ready.get(ref.name) ?? 0,
                   invocationCount: metrics.invocationCount(ref)
                 })
             }))

@@ -77,7 +77,6 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const metrics = yield* Metrics
       const context = yield* Effect.context<never>()
       const defaultTimeoutMillis = Duration.toMillis(config.writeTimeout)
-      const defaultNamespace = namespaces.defaultNamespace
       const scaleFromZero = config.scaleFromZero
       const bodyLimit = config.maxInvokeBodySize
       const payloadTooLarge = new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" })

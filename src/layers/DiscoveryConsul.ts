@@ -9,13 +9,12 @@ import { HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
 import { type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
+import { nullable } from "../nomad/Job.ts"
 import { Discovery, type Endpoint } from "../services/Discovery.ts"
 import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
 import { ConsulApiClient } from "./http/ConsulApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
-import { blockingDeadline, blockingWatch } from "./http/blockingWatch.ts"
-
-const nullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
+import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
 
 const ServiceEntry = Schema.Struct({
   Node: Schema.Struct({ Address: nullable(Schema.String) }),
@@ -37,24 +36,21 @@ const HealthCheck = Schema.Struct({
 const decodeEntries = decodeAnswer("consul", Schema.Array(ServiceEntry))
 const decodeChecks = decodeAnswer("consul", Schema.Array(HealthCheck))
 
-/** How long one blocking query waits for a change before Consul answers anyway. */
-const waitSeconds = 300
-
 const quote = (value: string) => JSON.stringify(value)
 
 export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, slackMillis: number) => {
   const indexOf = (answer: ApiAnswer) => Number(answer.headers["x-consul-index"] ?? 0) || 0
 
   const healthQuery = (ref: FunctionRef, index: number) => {
-    const params = new URLSearchParams({ passing: "true", filter: `Service.Meta.openfaas_namespace == ${quote(ref.namespace)}` })
-    if (index > 0) {
-      params.set("index", String(index))
-      params.set("wait", `${waitSeconds}s`)
-    }
+    const params = new URLSearchParams({
+      passing: "true",
+      filter: `Service.Meta.openfaas_namespace == ${quote(ref.namespace)}`,
+      ...blockingParams(index)
+    })
     const what = `health of ${serviceName(settings, ref.name)}`
     return client.send(
       HttpClientRequest.get(client.url(`/v1/health/service/${encodeURIComponent(serviceName(settings, ref.name))}?${params}`)),
-      { retry: "read", timeout: index > 0 ? Duration.millis(blockingDeadline(waitSeconds, slackMillis)) : undefined }
+      { retry: "read", timeout: blockingTimeout(index, slackMillis) }
     ).pipe(
       Effect.flatMap((answer) =>
         answer.status === 200

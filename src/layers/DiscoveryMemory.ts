@@ -2,16 +2,13 @@
 import { Effect, Layer, Queue, Stream } from "effect"
 import type { FunctionRef } from "../domain/FunctionName.ts"
 import { type JobSettings, serviceName } from "../jobs/JobSettings.ts"
-import { Discovery, type Endpoint } from "../services/Discovery.ts"
+import { Discovery, type Endpoint, sameEndpoints } from "../services/Discovery.ts"
 import { MemoryCluster, type ServiceInstance } from "./memory/MemoryCluster.ts"
 
 const inNamespace = (instance: ServiceInstance, namespace: string) =>
   (instance.meta["openfaas_namespace"] ?? instance.namespace) === namespace
 
 const toEndpoint = (i: ServiceInstance): Endpoint => ({ id: i.id, address: i.address, port: i.port, tags: i.tags })
-
-const sameEndpoints = (a: ReadonlyArray<Endpoint>, b: ReadonlyArray<Endpoint>) =>
-  a.length === b.length && a.every((e, i) => e.id === b[i]!.id)
 
 export const DiscoveryMemory = (settings: JobSettings): Layer.Layer<Discovery, never, MemoryCluster> =>
   Layer.effect(

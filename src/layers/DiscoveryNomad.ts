@@ -10,13 +10,12 @@ import { ProviderConfig } from "../config/ProviderConfig.ts"
 import type { UpstreamError } from "../domain/errors.ts"
 import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
 import { jobId, type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
-import { Discovery, type Endpoint } from "../services/Discovery.ts"
+import { nullable } from "../nomad/Job.ts"
+import { Discovery, type Endpoint, sameEndpoints } from "../services/Discovery.ts"
 import type { ApiAnswer } from "./http/ApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
-import { blockingDeadline, blockingWatch } from "./http/blockingWatch.ts"
+import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
 import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
-
-const nullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
 
 const Registration = Schema.Struct({
   ID: Schema.String,
@@ -39,8 +38,6 @@ type AllocationHealth = typeof AllocationHealth.Type
 const decodeRegistrations = decodeAnswer("nomad", Schema.Array(Registration))
 const decodeAllocations = decodeAnswer("nomad", Schema.Array(AllocationHealth))
 
-const waitSeconds = 300
-
 /**
  * Running, and either healthy by Nomad's verdict or not tracked by a deployment
  * at all. While a deployment is still judging an allocation it is not ready.
@@ -59,10 +56,9 @@ export const makeNomadDiscovery = (client: NomadApi, settings: JobSettings, slac
     what: string,
     decode: (answer: ApiAnswer, what: string) => Effect.Effect<A, UpstreamError>
   ) => {
-    const query: Record<string, string> = index > 0 ? { namespace, index: String(index), wait: `${waitSeconds}s` } : { namespace }
-    return client.send(client.request("GET", path, query), {
+    return client.send(client.request("GET", path, { namespace, ...blockingParams(index) }), {
       retry: "read",
-      timeout: index > 0 ? Duration.millis(blockingDeadline(waitSeconds, slackMillis)) : undefined
+      timeout: blockingTimeout(index, slackMillis)
     }).pipe(
       Effect.flatMap((answer) =>
         answer.status === 200
@@ -95,7 +91,7 @@ export const makeNomadDiscovery = (client: NomadApi, settings: JobSettings, slac
           tags: r.Tags ?? []
         }))
       }),
-      Stream.changesWith((a, b) => a.length === b.length && a.every((e, i) => e.id === b[i]!.id))
+      Stream.changesWith(sameEndpoints)
     )
   }
 

@@ -13,7 +13,7 @@ import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
 import { secretStoragePath } from "../jobs/secretTemplates.ts"
 import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
 import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
-import { decodeAnswer } from "./http/answers.ts"
+import { decodeAnswer, unexpected } from "./http/answers.ts"
 import { VaultApiClient, vaultErrorText } from "./http/VaultApiClient.ts"
 
 const ListAnswer = Schema.Struct({ data: Schema.Struct({ keys: Schema.Array(Schema.String) }) })
@@ -35,16 +35,8 @@ export const secretData = (value: SecretValue): Record<string, string> =>
     ? { value: value.text }
     : { value: Buffer.from(value.bytes).toString("base64"), encoding: "base64" }
 
-const failure = (answer: ApiAnswer, what: string): UpstreamError => {
-  const text = vaultErrorText(answer)
-  if (answer.status === 401 || answer.status === 403) {
-    return new UpstreamError({ dependency: "vault", reason: "PermissionDenied", message: `${what}: ${text}` })
-  }
-  if (answer.status >= 500 || answer.status === 429) {
-    return new UpstreamError({ dependency: "vault", reason: "Unavailable", message: `${what}: ${text}` })
-  }
-  return new UpstreamError({ dependency: "vault", reason: "BadResponse", message: `${what}: HTTP ${answer.status}: ${text}` })
-}
+/** Vault's own error text (its `errors` list) rather than the raw body. */
+const failure = (answer: ApiAnswer, what: string): UpstreamError => unexpected("vault", answer, what, vaultErrorText(answer))
 
 const casMismatch = (answer: ApiAnswer) =>
   answer.status === 400 && vaultErrorText(answer).includes("check-and-set parameter did not match")

@@ -23,3 +23,7 @@ export class Discovery extends Context.Service<Discovery, {
   /** Ready instances of every function in the namespace, by function name, in one query. */
   readonly readyCounts: (namespace: NamespaceName) => Effect.Effect<ReadonlyMap<string, number>, UpstreamError>
 }>()("faas-nomad/Discovery") {}
+
+/** Whether two answers list the same instances in the same order: watches emit only when this is false. */
+export const sameEndpoints = (a: ReadonlyArray<Endpoint>, b: ReadonlyArray<Endpoint>): boolean =>
+  a.length === b.length && a.every((e, i) => e.id === b[i]!.id)

@@ -80,7 +80,7 @@ describe("what the Nomad client sends", () => {
         dependency: "nomad",
         baseUrl: new URL(server.url),
         tls: {},
-        headers: () => ({}),
+        headers: {},
         timeout: Duration.seconds(5)
       })
       const nomad = makeNomadApi(makeNomadApiClient(client, "global"))

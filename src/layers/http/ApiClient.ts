@@ -22,8 +22,8 @@ export interface ApiClientOptions {
   readonly dependency: Dependency
   readonly baseUrl: URL
   readonly tls: TlsSettings
-  /** Headers for every request (tokens); a function, so a renewed token is picked up. */
-  readonly headers: () => Readonly<Record<string, string>>
+  /** Headers for every request (tokens: renewing a token extends it, the token stays the same). */
+  readonly headers: Readonly<Record<string, string>>
   readonly timeout: Duration.Duration
 }
 
@@ -82,10 +82,10 @@ const rootCause = (error: unknown): { readonly message: string; readonly code: s
   }
 }
 
-/** An answer worth another try (5xx, 429); it becomes the result if the tries run out. */
 /** Failures where the connection failed before anything was sent: the only ones a write may retry. */
 const beforeSending = new WeakSet<UpstreamError>()
 
+/** An answer worth another try (5xx, 429); it becomes the result if the tries run out. */
 class RetryableStatus {
   readonly _tag = "RetryableStatus"
   readonly answer: ApiAnswer
@@ -98,7 +98,8 @@ const isRetryableStatus = (status: number) => status === 429 || (status >= 500 &
 
 const backoff = Schedule.exponential("100 millis", 2).pipe(Schedule.jittered, Schedule.upTo({ times: 3 }))
 
-const readFile = (setting: string, path: string | undefined): string | undefined => {
+/** A file a setting names, or an error naming the setting; undefined when the setting is unset. */
+export const readFile = (setting: string, path: string | undefined): string | undefined => {
   if (path === undefined) return undefined
   try {
     return readFileSync(path, "utf8")
@@ -138,7 +139,7 @@ export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClien
       })
 
     const withHeaders = (request: HttpClientRequest.HttpClientRequest) =>
-      HttpClientRequest.setHeaders(request, options.headers())
+      HttpClientRequest.setHeaders(request, options.headers)
 
     const retrying = <A>(
       attempt: Effect.Effect<A, UpstreamError | RetryableStatus>,
@@ -155,30 +156,36 @@ export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClien
         Effect.catch((e) => (e instanceof RetryableStatus ? Effect.succeed(e.answer as A) : Effect.fail(e)))
       ) as Effect.Effect<A, UpstreamError>
 
-    const execute = (request: HttpClientRequest.HttpClientRequest, deadline: Duration.Duration) =>
+    const execute = (request: HttpClientRequest.HttpClientRequest) =>
       client.execute(withHeaders(request)).pipe(
         Effect.mapError((error) => {
           const failed = failure(request, error)
           if (connectFailures.has(rootCause(error.reason).code ?? "")) beforeSending.add(failed)
           return failed
-        }),
-        Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(request, deadline)) })
+        })
       )
+
+    const withDeadline = <A, E>(
+      effect: Effect.Effect<A, E>,
+      request: HttpClientRequest.HttpClientRequest,
+      deadline: Duration.Duration
+    ) => Effect.timeoutOrElse(effect, { duration: deadline, orElse: () => Effect.fail(timedOut(request, deadline)) })
 
     const send: ApiClient["send"] = (request, callOptions) => {
       const deadline = callOptions.timeout ?? options.timeout
       const attempt = Effect.gen(function*() {
-          const response = yield* execute(request, deadline)
+          const response = yield* execute(request)
           const body = yield* response.text.pipe(Effect.mapError((error) => failure(request, error)))
           const answer: ApiAnswer = { status: response.status, headers: response.headers, body }
           if (callOptions.retry === "read" && isRetryableStatus(answer.status)) return yield* Effect.fail(new RetryableStatus(answer))
           return answer
-        }).pipe(Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(request, deadline)) }))
-      return retrying(attempt, callOptions.retry)
+        })
+      // One deadline for the answer and its body.
+      return retrying(withDeadline(attempt, request, deadline), callOptions.retry)
     }
 
     const open: ApiClient["open"] = (request, callOptions) =>
-      retrying(execute(request, callOptions.timeout ?? options.timeout), callOptions.retry)
+      retrying(withDeadline(execute(request), request, callOptions.timeout ?? options.timeout), callOptions.retry)
 
     return { dependency, send, open, url: (path) => `${base}${path}` }
   })

@@ -1,19 +1,13 @@
 /** The one HTTP client to Consul: CONSUL_HTTP_ADDR, the token (or its file), and TLS as Consul's own CLI reads them. */
 import { Context, Effect, Layer, Redacted } from "effect"
-import { readFileSync } from "node:fs"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { type ApiClient, makeApiClient } from "./ApiClient.ts"
+import { type ApiClient, makeApiClient, readFile } from "./ApiClient.ts"
 
-const consulToken = (tokenFile: string | undefined, token: Redacted.Redacted<string> | undefined) => {
-  if (tokenFile !== undefined) {
-    try {
-      return readFileSync(tokenFile, "utf8").trim()
-    } catch (cause) {
-      throw new Error(`CONSUL_HTTP_TOKEN_FILE: cannot read ${tokenFile}: ${(cause as Error).message}`)
-    }
-  }
-  return token === undefined ? undefined : Redacted.value(token)
-}
+/** The token file wins over the token, as in Consul's CLI. */
+const consulToken = (tokenFile: string | undefined, token: Redacted.Redacted<string> | undefined) =>
+  tokenFile !== undefined
+    ? readFile("CONSUL_HTTP_TOKEN_FILE", tokenFile)!.trim()
+    : token === undefined ? undefined : Redacted.value(token)
 
 export class ConsulApiClient extends Context.Service<ConsulApiClient, ApiClient>()("faas-nomad/ConsulApiClient") {
   static readonly layer: Layer.Layer<ConsulApiClient, Error, ProviderConfig> = Layer.effect(
@@ -37,7 +31,7 @@ export class ConsulApiClient extends Context.Service<ConsulApiClient, ApiClient>
           skipVerify: !config.consulHttpSslVerify,
           serverName: config.consulTlsServerName
         },
-        headers: () => headers,
+        headers,
         timeout: config.apiTimeout
       })
     })

@@ -46,7 +46,7 @@ export class NomadApiClient extends Context.Service<NomadApiClient, NomadApi>()(
           skipVerify: config.nomadSkipVerify,
           serverName: config.nomadTlsServerName
         },
-        headers: () => headers,
+        headers,
         timeout: config.apiTimeout
       })
       return makeNomadApiClient(client, config.nomadRegion)

@@ -76,7 +76,7 @@ export class VaultApiClient extends Context.Service<VaultApiClient, ApiClient>()
           skipVerify: config.vaultSkipVerify,
           serverName: config.vaultTlsServerName
         },
-        headers: () => headers,
+        headers,
         timeout: config.apiTimeout
       })
       if (config.vaultToken !== undefined) yield* Effect.forkScoped(renewForever(client))

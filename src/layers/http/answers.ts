@@ -27,9 +27,16 @@ export const decodeAnswer = <S extends Schema.Top & { readonly DecodingServices:
   }
 }
 
-/** A status the caller did not expect: 403 is our token refused, 5xx the dependency failing, anything else odd. */
-export const unexpected = (dependency: Dependency, answer: ApiAnswer, what: string): UpstreamError => {
-  const text = answer.body.trim().slice(0, 500) || `HTTP ${answer.status}`
+/**
+ * A status the caller did not expect: 403 is our token refused, 5xx the dependency failing, anything else odd.
+ * `text` says what the dependency said; by default the start of its body.
+ */
+export const unexpected = (
+  dependency: Dependency,
+  answer: ApiAnswer,
+  what: string,
+  text = answer.body.trim().slice(0, 500) || `HTTP ${answer.status}`
+): UpstreamError => {
   if (answer.status === 401 || answer.status === 403) {
     return new UpstreamError({ dependency, reason: "PermissionDenied", message: `${what}: ${text}` })
   }

@@ -4,7 +4,7 @@
  * is new. An index that goes backwards (a snapshot restore, a new leader)
  * starts over from 0, as Consul and Nomad document.
  */
-import { Effect, Option, Stream } from "effect"
+import { Duration, Effect, Option, Stream } from "effect"
 import type { UpstreamError } from "../../domain/errors.ts"
 
 export interface IndexedAnswer<A> {
@@ -36,5 +36,16 @@ export const blockingWatch = <A>(
       return id === state.last ? [[], next] as const : [[answer.value], next] as const
     }))
 
-/** The wait to ask for and the deadline to give the HTTP call: the wait plus Consul's jitter (wait/16) and slack. */
-export const blockingDeadline = (waitSeconds: number, slackMillis: number) => waitSeconds * 1000 * (17 / 16) + slackMillis
+/** How long one blocking query waits for a change before the server answers anyway. */
+const waitSeconds = 300
+
+/** The query parameters that make a query after `index` block; none for the first, which answers at once. */
+export const blockingParams = (index: number): Record<string, string> =>
+  index > 0 ? { index: String(index), wait: `${waitSeconds}s` } : {}
+
+/**
+ * The deadline of a blocking query's HTTP call: the wait plus the server's jitter (wait/16) and `slackMillis`;
+ * undefined, the client's usual timeout, for a first query.
+ */
+export const blockingTimeout = (index: number, slackMillis: number): Duration.Duration | undefined =>
+  index > 0 ? Duration.millis(waitSeconds * 1000 * (17 / 16) + slackMillis) : undefined

@@ -13,7 +13,6 @@ const labelText = (names: ReadonlyArray<string>, values: ReadonlyArray<string>) 
 
 export interface CounterSeries {
   inc(by?: number): void
-  readonly value: () => number
 }
 
 export interface HistogramSeries {
@@ -55,8 +54,7 @@ export class PrometheusRegistry {
       return {
         inc: (by = 1) => {
           found.count += by
-        },
-        value: () => found.count
+        }
       }
     }
   }

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Stream } from "effect"
 import { AllocationFailed, AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
@@ -82,16 +82,21 @@ describe("the in-memory cluster", () => {
       assert.strictEqual(Option.getOrThrow(yield* cluster.readJob("default", "svc")).Status, "dead")
     })))
 
-  it.live("deregistering with purge removes the job, its allocations and its instances", () =>
+  it.live("deregistering with purge removes the job, its allocations, its instances and its logs", () =>
     withCluster(Effect.gen(function*() {
       const cluster = yield* MemoryCluster
       yield* cluster.registerJob(job("a:1", 2), {})
       yield* cluster.settled
+      const allocId = (yield* cluster.jobAllocations("default", "svc"))[0]!.ID
+      cluster.appendLog(allocId, "svc", "stdout", "hello\n")
+      const logged = () => Stream.runCollect(cluster.allocationLogs(allocId, "svc", "stdout", { follow: false }))
+      assert.strictEqual((yield* logged()).length, 1)
       yield* cluster.deregisterJob("default", "svc", true)
       yield* cluster.settled
       assert.isTrue(Option.isNone(yield* cluster.readJob("default", "svc")))
       assert.strictEqual((yield* cluster.jobAllocations("default", "svc")).length, 0)
       assert.strictEqual((yield* cluster.healthyInstances("svc-service")).length, 0)
+      assert.strictEqual((yield* logged()).length, 0)
       const scaled = yield* Effect.flip(cluster.scaleTaskGroup("default", "svc", "svc", 1))
       assert.strictEqual(scaled._tag, "JobNotFound")
     })))

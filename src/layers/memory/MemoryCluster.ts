@@ -34,6 +34,12 @@ interface Allocation {
   readonly scope: Scope.Closeable
 }
 
+/** One task's stdout or stderr, with the followers waiting for more. */
+interface LogFile {
+  text: string
+  readonly followers: Set<(chunk: string | undefined) => void>
+}
+
 export type ClusterFailure =
   | { readonly _tag: "IndexConflict"; readonly message: string }
   | { readonly _tag: "Rejected"; readonly message: string }
@@ -67,12 +73,13 @@ export const make = Effect.gen(function*() {
   const allocations = new Map<string, Allocation>()
   const instances = new Map<string, ServiceInstance>()
 
-  /** Each task's stdout and stderr, by `allocId/task/stream`, with the followers waiting for more. */
-  const logs = new Map<string, { text: string; readonly followers: Set<(chunk: string | undefined) => void> }>()
+  /** Each allocation's task logs by `task/stream`, with the followers waiting for more; purged with it. */
+  const logs = new Map<string, Map<string, LogFile>>()
   const logFile = (allocId: string, task: string, stream: string) => {
-    const key = `${allocId}/${task}/${stream}`
-    let file = logs.get(key)
-    if (file === undefined) logs.set(key, file = { text: "", followers: new Set() })
+    let files = logs.get(allocId)
+    if (files === undefined) logs.set(allocId, files = new Map())
+    let file = files.get(`${task}/${stream}`)
+    if (file === undefined) files.set(`${task}/${stream}`, file = { text: "", followers: new Set() })
     return file
   }
   const appendLog = (allocId: string, task: string, stream: "stdout" | "stderr", text: string) => {
@@ -82,8 +89,7 @@ export const make = Effect.gen(function*() {
   }
   /** A stopped task writes no more: its followers' streams end. */
   const closeLogs = (allocId: string) => {
-    for (const [key, file] of logs) {
-      if (!key.startsWith(`${allocId}/`)) continue
+    for (const file of logs.get(allocId)?.values() ?? []) {
       for (const follower of file.followers) follower(undefined)
       file.followers.clear()
     }
@@ -116,8 +122,35 @@ export const make = Effect.gen(function*() {
     return Object.fromEntries((g?.Tasks ?? []).map((t) => [t.Name, state]))
   }
 
-  const stopAllocation = (alloc: Allocation, now: number) => {
+  /** The allocation serves no more: its instances leave the catalog and its log followers' streams end. */
+  const detach = (alloc: Allocation) => {
     for (const [id, instance] of instances) if (instance.allocId === alloc.stub.ID) instances.delete(id)
+    closeLogs(alloc.stub.ID)
+  }
+
+  /** The allocation failed, as a Nomad client reports it; `how` is the event's type (and the driver's error). */
+  const markFailed = (
+    alloc: Allocation,
+    job: Job,
+    group: TaskGroup,
+    message: string,
+    how: { readonly Type: string; readonly DriverError?: string },
+    now: number
+  ) =>
+    update(alloc, {
+      ClientStatus: "failed",
+      ClientDescription: message,
+      DeploymentStatus: { Healthy: false },
+      TaskStates: taskStates(job, group.Name, {
+        State: "dead",
+        Failed: true,
+        Restarts: 0,
+        Events: [{ ...how, Time: now, DisplayMessage: message }]
+      })
+    }, now)
+
+  const stopAllocation = (alloc: Allocation, now: number) => {
+    detach(alloc)
     const wasRunning = alloc.stub.ClientStatus === "running" || alloc.stub.ClientStatus === "pending"
     update(alloc, {
       DesiredStatus: "stop",
@@ -126,7 +159,6 @@ export const make = Effect.gen(function*() {
         Object.entries(alloc.stub.TaskStates ?? {}).map(([task, s]) => [task, { ...s, State: "dead" }])
       )
     }, now)
-    closeLogs(alloc.stub.ID)
     track(Scope.close(alloc.scope, Exit.void))
   }
 
@@ -177,19 +209,8 @@ export const make = Effect.gen(function*() {
   /** A task that was running died: its allocation fails, as a Nomad client reports it. */
   const died = (alloc: Allocation, job: Job, group: TaskGroup, message: string, now: number) => {
     if (alloc.stub.DesiredStatus !== "run") return
-    for (const [id, instance] of instances) if (instance.allocId === alloc.stub.ID) instances.delete(id)
-    closeLogs(alloc.stub.ID)
-    update(alloc, {
-      ClientStatus: "failed",
-      ClientDescription: message,
-      DeploymentStatus: { Healthy: false },
-      TaskStates: taskStates(job, group.Name, {
-        State: "dead",
-        Failed: true,
-        Restarts: 0,
-        Events: [{ Type: "Terminated", Time: now, DisplayMessage: message }]
-      })
-    }, now)
+    detach(alloc)
+    markFailed(alloc, job, group, message, { Type: "Terminated" }, now)
   }
 
   const started = (
@@ -204,17 +225,7 @@ export const make = Effect.gen(function*() {
     if (Exit.isFailure(exit)) {
       const failure = exit.cause.reasons[0]
       const message = failure?._tag === "Fail" ? failure.error.message : "task failed to start"
-      update(alloc, {
-        ClientStatus: "failed",
-        ClientDescription: message,
-        DeploymentStatus: { Healthy: false },
-        TaskStates: taskStates(job, group.Name, {
-          State: "dead",
-          Failed: true,
-          Restarts: 0,
-          Events: [{ Type: "Driver Failure", Time: now, DisplayMessage: message, DriverError: message }]
-        })
-      }, now)
+      markFailed(alloc, job, group, message, { Type: "Driver Failure", DriverError: message }, now)
       return
     }
     update(alloc, {
@@ -380,7 +391,10 @@ export const make = Effect.gen(function*() {
         if (purge) {
           jobs.delete(key(namespace, id))
           for (const [allocId, alloc] of allocations) {
-            if (alloc.stub.Namespace === namespace && alloc.stub.JobID === id) allocations.delete(allocId)
+            if (alloc.stub.Namespace === namespace && alloc.stub.JobID === id) {
+              allocations.delete(allocId)
+              logs.delete(allocId)
+            }
           }
         }
         return { existed: true }
@@ -447,11 +461,13 @@ export const make = Effect.gen(function*() {
     Stream.callback<Uint8Array>((queue) =>
       Effect.acquireRelease(
         Effect.sync(() => {
-          const file = logFile(allocId, task, stream)
-          const history = options.fromEndBytes === undefined ? file.text : file.text.slice(-options.fromEndBytes)
-          if (history !== "") Queue.offerUnsafe(queue, Buffer.from(history))
           const running = allocations.get(allocId)?.stub.DesiredStatus === "run"
-          if (!options.follow || !running) {
+          // Only a running task's log is made to be followed; asking about others leaves nothing behind.
+          const file = running ? logFile(allocId, task, stream) : logs.get(allocId)?.get(`${task}/${stream}`)
+          const text = file?.text ?? ""
+          const history = options.fromEndBytes === undefined ? text : text.slice(-options.fromEndBytes)
+          if (history !== "") Queue.offerUnsafe(queue, Buffer.from(history))
+          if (!options.follow || file === undefined || !running) {
             Queue.endUnsafe(queue)
             return () => {}
           }

@@ -12,11 +12,12 @@ import { UpstreamError } from "../domain/errors.ts"
 import type { SecretValue } from "../domain/Secret.ts"
 import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
 import { secretStoragePath } from "../jobs/secretTemplates.ts"
-import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
+import { SecretExists, SecretStore } from "../services/SecretStore.ts"
 import type { ApiAnswer } from "./http/ApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
 import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
 import { secretData } from "./SecretStoreVault.ts"
+import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
 
 const VariableMeta = Schema.Struct({ Path: Schema.String, ModifyIndex: Schema.Number })
 const decodeVariables = decodeAnswer("nomad", Schema.Array(VariableMeta))
@@ -79,17 +80,15 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
     write: (index: number) => Effect.Effect<ApiAnswer, UpstreamError>,
     what: string
   ) =>
-    Effect.gen(function*() {
-      const index = yield* modifyIndex(namespace, name)
-      if (index === undefined) return yield* new SecretNotFound({ name, namespace })
-      const answer = yield* write(index)
-      if (answer.status === 409) return yield* Effect.fail("changed" as const)
-      if (answer.status !== 200 && answer.status !== 204) return yield* unexpected("nomad", answer, what)
-    }).pipe(
-      Effect.retry({ while: (e) => e === "changed", times: 4 }),
-      Effect.catchIf((e): e is "changed" => e === "changed", () =>
-        Effect.fail(new UpstreamError({ dependency: "nomad", reason: "Unavailable", message: `secret ${name} kept changing` })))
-    )
+    writeOnCurrentVersion({
+      dependency: "nomad",
+      namespace,
+      name,
+      version: modifyIndex(namespace, name),
+      write,
+      lostRace: (answer) => answer.status === 409,
+      refused: (answer) => unexpected("nomad", answer, what)
+    })
 
   return SecretStore.of({
     list,

@@ -14,6 +14,7 @@ import { secretStoragePath } from "../jobs/secretTemplates.ts"
 import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
 import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
+import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
 import { VaultApiClient, vaultErrorText } from "./http/VaultApiClient.ts"
 
 const ListAnswer = Schema.Struct({ data: Schema.Struct({ keys: Schema.Array(Schema.String) }) })
@@ -91,18 +92,15 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
     )
 
   const update = (namespace: string, name: string, value: SecretValue) =>
-    Effect.gen(function*() {
-      const version = yield* currentVersion(namespace, name)
-      if (version === undefined) return yield* new SecretNotFound({ name, namespace })
-      const answer = yield* write(namespace, name, value, version)
-      if (casMismatch(answer)) return yield* Effect.fail("changed" as const)
-      if (answer.status !== 200 && answer.status !== 204) return yield* failure(answer, `update secret ${name}`)
-    }).pipe(
-      // Another writer updated it between our read and write: read again, a few times.
-      Effect.retry({ while: (e) => e === "changed", times: 4 }),
-      Effect.catchIf((e): e is "changed" => e === "changed", () =>
-        Effect.fail(new UpstreamError({ dependency: "vault", reason: "Unavailable", message: `secret ${name} kept changing` })))
-    )
+    writeOnCurrentVersion({
+      dependency: "vault",
+      namespace,
+      name,
+      version: currentVersion(namespace, name),
+      write: (version: number) => write(namespace, name, value, version),
+      lostRace: casMismatch,
+      refused: (answer) => failure(answer, `update secret ${name}`)
+    })
 
   const remove = (namespace: string, name: string) =>
     Effect.gen(function*() {

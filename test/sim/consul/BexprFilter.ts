@@ -7,7 +7,7 @@
  * `==`, `in` and `is not empty` false and their negations true.
  */
 import { type Expression, type MatchOperator, parseBexpr } from "./BexprParser.ts"
-import { parseGoBool } from "./GoParsers.ts"
+import { parseGoBool } from "../GoParsers.ts"
 
 /** The filterable shape of a Go type, as go-bexpr derives it by reflection. */
 export type FieldType =

@@ -5,7 +5,7 @@
  * `is` need whitespace around them; string literals end at the first quote;
  * bare values are selectors or numbers.
  */
-import { goUnquote } from "./GoParsers.ts"
+import { goUnquote } from "../GoParsers.ts"
 
 export type MatchOperator =
   | "Equal"

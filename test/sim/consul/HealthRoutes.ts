@@ -11,7 +11,7 @@ import { HttpError } from "./ConsulHttp.ts"
 import type { Route } from "./ConsulRouter.ts"
 import { checkJson, type CheckServiceNodeJson, checkServiceNodeJson } from "./ConsulShapes.ts"
 import { checkServiceNodeType, healthCheckType } from "./FilterSchemas.ts"
-import { parseGoBool } from "./GoParsers.ts"
+import { parseGoBool } from "../GoParsers.ts"
 import { type ConsulContext, readable, serveQuery } from "./ServeQuery.ts"
 
 /** `?tag=a&tag=b`: instances carrying every tag, compared case-insensitively. */

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http"
 import { HttpError } from "./ConsulHttp.ts"
-import { parseGoDuration, parseGoUint64 } from "./GoParsers.ts"
+import { parseGoDuration, parseGoUint64 } from "../GoParsers.ts"
 
 export interface QueryOptions {
   readonly datacenter: string

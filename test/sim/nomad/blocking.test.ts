@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { parseGoDuration } from "./blocking.ts"
+import { parseGoDuration } from "../GoParsers.ts"
 import { type NomadSimulator, startNomadSimulator } from "./NomadSimulator.ts"
 import { call, deploy, functionJob, register } from "./testSupport.ts"
 

@@ -4,6 +4,7 @@
  * data and index. Also the query-option parsing every such GET shares, with
  * its 400s.
  */
+import { parseGoDuration } from "../GoParsers.ts"
 import { HttpError, type RequestContext, sendJson, sendText } from "./http.ts"
 import type { Store } from "./store.ts"
 
@@ -13,30 +14,6 @@ export const maxWaitMs = 300_000
 export interface QueryOptions {
   readonly minIndex: number
   readonly waitMs: number
-}
-
-const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }
-
-/** Go's `time.ParseDuration`, in milliseconds; undefined where Go would fail. */
-export const parseGoDuration = (text: string): number | undefined => {
-  let rest = text
-  let sign = 1
-  if (rest.startsWith("-") || rest.startsWith("+")) {
-    sign = rest.startsWith("-") ? -1 : 1
-    rest = rest.slice(1)
-  }
-  if (rest === "0") return 0
-  if (rest === "") return undefined
-  let total = 0
-  while (rest !== "") {
-    const match = /^(\d*(?:\.\d*)?)([a-zµμ]+)/.exec(rest)
-    if (match === null || match[1] === "" || match[1] === ".") return undefined
-    const unit = units[match[2]!]
-    if (unit === undefined) return undefined
-    total += Number(match[1]) * unit
-    rest = rest.slice(match[0].length)
-  }
-  return sign * total
 }
 
 /** What `s.parse` reads and rejects before any RPC: wait, index, stale, per_page. */

@@ -5,6 +5,7 @@
  * values parsed with `strconv`'s error texts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
+import * as GoParsers from "../GoParsers.ts"
 import { readBody } from "../SimServer.ts"
 
 /** A handler failure that becomes a plain-text response, as Nomad's `CodedError`. */
@@ -103,11 +104,8 @@ const goSyntaxError = (text: string, cause: unknown): string => {
 }
 
 /** `strconv.ParseBool`: `1 t T TRUE true True 0 f F FALSE false False`. */
-export const parseGoBool = (text: string): boolean | Error => {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false
-  return new Error(`strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`)
-}
+export const parseGoBool = (text: string): boolean | Error =>
+  GoParsers.parseGoBool(text) ?? new Error(`strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`)
 
 /** `strconv.ParseInt(s, 10, 64)` (or `ParseUint` when `unsigned`). */
 export const parseGoInt = (text: string, unsigned = false): number | Error => {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto"
 import type { IncomingHttpHeaders } from "node:http"
+import { parseGoBool } from "../GoParsers.ts"
 import { isPlainObject } from "./goWire.ts"
 import { errorReply, type VaultReply } from "./vaultReplies.ts"
 
@@ -37,14 +38,6 @@ const requestToken = (headers: IncomingHttpHeaders): string | undefined => {
   const authorization = header(headers, "authorization")
   return authorization?.startsWith("Bearer ") === true ? authorization.slice(7).trim() : undefined
 }
-
-/** `strconv.ParseBool`. */
-const goBool = (value: string): boolean | undefined =>
-  ["1", "t", "T", "TRUE", "true", "True"].includes(value)
-    ? true
-    : ["0", "f", "F", "FALSE", "false", "False"].includes(value)
-    ? false
-    : undefined
 
 /** `parseQuery`: one value stays a string, repeated values become a list. */
 const queryData = (query: URLSearchParams): Record<string, unknown> | undefined => {
@@ -104,7 +97,7 @@ export const buildLogicalRequest = (input: HttpInput, namespaces: ReadonlyArray<
       const query = new URLSearchParams(input.query)
       const list = query.get("list")
       if (list !== null && list !== "") {
-        const asList = goBool(list)
+        const asList = parseGoBool(list)
         if (asList === undefined) return { ok: false, reply: errorReply(400) }
         if (asList) {
           query.delete("list")

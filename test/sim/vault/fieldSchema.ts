@@ -4,6 +4,7 @@
  * 400 `Field validation failed: ...`, and parameters the path does not declare are ignored with a
  * warning on the response.
  */
+import { parseGoBool } from "../GoParsers.ts"
 import { isPlainObject, parseDurationSecond } from "./goWire.ts"
 
 export type FieldType =
@@ -29,13 +30,12 @@ export type Decoded = { readonly ok: true; readonly fields: Fields } | { readonl
 const goValue = (raw: unknown): string =>
   typeof raw === "string" ? raw : Array.isArray(raw) ? `[${raw.map(goValue).join(" ")}]` : JSON.stringify(raw)
 
+/** A bool field: JSON booleans and numbers as well as `strconv.ParseBool`'s strings, and "" as false. */
 const parseBool = (raw: unknown): boolean | undefined => {
   if (typeof raw === "boolean") return raw
   if (typeof raw === "number") return raw !== 0
   if (typeof raw !== "string") return undefined
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(raw)) return true
-  if (["0", "f", "F", "FALSE", "false", "False", ""].includes(raw)) return false
-  return undefined
+  return raw === "" ? false : parseGoBool(raw)
 }
 
 const parseInt64 = (raw: unknown): number | undefined => {

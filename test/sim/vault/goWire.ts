@@ -3,6 +3,7 @@
  * server's: `time.RFC3339Nano` timestamps, `time.Duration.String()`, `parseutil.ParseDurationSecond`,
  * and `encoding/json` (map keys sorted, HTML characters escaped).
  */
+import { parseGoDurationSeconds } from "../GoParsers.ts"
 
 /** `time.Time.Format(time.RFC3339Nano)` in UTC: trailing zeros of the fraction are dropped. */
 export const rfc3339Nano = (epochMs: number): string =>
@@ -21,34 +22,6 @@ export const goDurationString = (seconds: number): string => {
   return `${sign}${s}s`
 }
 
-const unitSeconds: Record<string, number> = {
-  ns: 1e-9,
-  us: 1e-6,
-  "µs": 1e-6,
-  "μs": 1e-6,
-  ms: 1e-3,
-  s: 1,
-  m: 60,
-  h: 3600
-}
-
-/** Go's `time.ParseDuration`, in seconds; `undefined` when Go would reject it. */
-export const parseGoDuration = (input: string): number | undefined => {
-  const match = /^([+-]?)(.*)$/.exec(input)
-  const sign = match?.[1] === "-" ? -1 : 1
-  let rest = match?.[2] ?? ""
-  if (rest === "0") return 0
-  if (rest === "") return undefined
-  let total = 0
-  while (rest !== "") {
-    const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest)
-    if (part === null) return undefined
-    total += Number(part[1]) * unitSeconds[part[2]!]!
-    rest = rest.slice(part[0].length)
-  }
-  return sign * total
-}
-
 /**
  * `parseutil.ParseDurationSecond`, which every Vault duration field uses: a number of seconds, a
  * string of digits (seconds), a Go duration string, or a number of days with `d`. Whole seconds.
@@ -60,7 +33,7 @@ export const parseDurationSecond = (raw: unknown): number | undefined => {
   if (/^[+-]?\d+$/.test(raw)) return Number(raw)
   const days = /^([+-]?\d+)d$/.exec(raw)
   if (days !== null) return Number(days[1]) * 86_400
-  const parsed = parseGoDuration(raw)
+  const parsed = parseGoDurationSeconds(raw)
   return parsed === undefined ? undefined : Math.trunc(parsed)
 }
 

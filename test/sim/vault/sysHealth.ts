@@ -2,6 +2,7 @@
  * `GET|HEAD /v1/sys/health` (`http/sys_health.go`): answered even when sealed, with the status code
  * chosen from the node's state and the `*code` / `*ok` query parameters.
  */
+import { parseGoBool } from "../GoParsers.ts"
 import type { SimClock } from "./SimClock.ts"
 import { errorReply, plainJson, type VaultReply } from "./vaultReplies.ts"
 
@@ -16,18 +17,11 @@ export interface HealthState {
   readonly clusterId: string
 }
 
-const parseBool = (value: string): boolean | undefined =>
-  ["1", "t", "T", "TRUE", "true", "True"].includes(value)
-    ? true
-    : ["0", "f", "F", "FALSE", "false", "False"].includes(value)
-    ? false
-    : undefined
-
 export const sysHealth = (method: string, query: URLSearchParams, state: HealthState, clock: SimClock): VaultReply => {
   if (method !== "GET" && method !== "HEAD") return errorReply(405)
   const flag = (name: string): boolean | undefined => {
     const value = query.get(name)
-    return value === null ? false : parseBool(value)
+    return value === null ? false : parseGoBool(value)
   }
   const code = (name: string, fallback: number): number | undefined => {
     const value = query.get(name)

@@ -1,7 +1,9 @@
 /**
- * The Go parsers whose strictness a Consul client meets: `time.ParseDuration`
- * (`?wait=30` without a unit is a 400), `strconv.ParseBool` (`?passing`),
- * `strconv.ParseUint` (`?index`) and `strconv.Unquote` (filter strings).
+ * The Go parsers whose strictness clients of the simulators meet:
+ * `time.ParseDuration` (Consul's and Nomad's `?wait=30` without a unit is a
+ * 400; Vault's duration fields), `strconv.ParseBool` (`?passing`, Nomad's
+ * flags, Vault's `?list`), `strconv.ParseUint` (`?index`) and
+ * `strconv.Unquote` (filter strings).
  */
 
 const unitMs: Readonly<Record<string, number>> = {
@@ -15,10 +17,22 @@ const unitMs: Readonly<Record<string, number>> = {
   h: 3_600_000
 }
 
+/** Written out, not derived from `unitMs`: `1e-6 / 1000` is not the double `1e-9`. */
+const unitSeconds: Readonly<Record<string, number>> = {
+  ns: 1e-9,
+  us: 1e-6,
+  "\u00b5s": 1e-6,
+  "\u03bcs": 1e-6,
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  h: 3600
+}
+
 const part = /^(\d*)(?:\.(\d*))?([a-zµμ]+)/
 
-/** `time.ParseDuration`: a sign, then `<number><unit>` parts, or a bare "0". Milliseconds, or undefined when Go would reject the text. */
-export const parseGoDuration = (text: string): number | undefined => {
+/** `time.ParseDuration`: a sign, then `<number><unit>` parts, or a bare "0". In `scale`'s unit, or undefined when Go would reject the text. */
+const parseDuration = (text: string, scale: Readonly<Record<string, number>>): number | undefined => {
   let rest = text
   let sign = 1
   if (rest.startsWith("-") || rest.startsWith("+")) {
@@ -33,13 +47,19 @@ export const parseGoDuration = (text: string): number | undefined => {
     if (match === null) return undefined
     const [whole, integer = "", fraction, unit = ""] = match
     if (integer === "" && (fraction === undefined || fraction === "")) return undefined
-    const scale = unitMs[unit]
-    if (scale === undefined) return undefined
-    total += Number(`${integer === "" ? "0" : integer}.${fraction ?? ""}0`) * scale
+    const perUnit = scale[unit]
+    if (perUnit === undefined) return undefined
+    total += Number(`${integer === "" ? "0" : integer}.${fraction ?? ""}0`) * perUnit
     rest = rest.slice(whole.length)
   }
   return sign * total
 }
+
+/** `time.ParseDuration` in milliseconds, or undefined when Go would reject the text. */
+export const parseGoDuration = (text: string): number | undefined => parseDuration(text, unitMs)
+
+/** `time.ParseDuration` in seconds, or undefined when Go would reject the text. */
+export const parseGoDurationSeconds = (text: string): number | undefined => parseDuration(text, unitSeconds)
 
 /** Go's `strconv.ParseBool`. */
 export const parseGoBool = (text: string): boolean | undefined => {

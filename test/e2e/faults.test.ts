@@ -10,6 +10,7 @@ import { ConsulSimulator } from "../sim/consul/ConsulSimulator.ts"
 import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
 import type { Fault, SimServer } from "../sim/SimServer.ts"
 import { VaultSimulator } from "../sim/vault/VaultSimulator.ts"
+import { eventually } from "../support/eventually.ts"
 import { call, json } from "../support/http.ts"
 import { echoDriver } from "../support/simDriver.ts"
 import { liveApp } from "../support/testApp.ts"
@@ -22,16 +23,6 @@ const faults: ReadonlyArray<readonly [string, Fault, number]> = [
 
 /** Applies `fault` to every request until cleared. */
 const failing = (server: SimServer, fault: Fault) => server.faults.inject(fault, { times: Infinity })
-
-const eventually = <A, R>(ask: Effect.Effect<A, never, R>, accept: (a: A) => boolean) =>
-  Effect.gen(function*() {
-    for (let attempt = 0; attempt < 400; attempt++) {
-      const answer = yield* ask
-      if (accept(answer)) return answer
-      yield* Effect.sleep("25 millis")
-    }
-    return yield* Effect.die(new Error("the condition never held"))
-  })
 
 describe("faults in Nomad, Consul and Vault", () => {
   it.live("each fault of each dependency is a 5xx naming it, and everything recovers", () =>

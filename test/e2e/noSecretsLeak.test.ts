@@ -3,18 +3,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
 import { VaultSimulator } from "../sim/vault/VaultSimulator.ts"
-import { startCli } from "../support/cli.ts"
+import { fetchAt, startCli } from "../support/cli.ts"
 import { startOtlpReceiver } from "../support/otlpReceiver.ts"
 
 const nomadToken = "nomad-token-7c1f0e9a"
 const vaultToken = "vault-token-5d2b8e41"
 const secretValue = "the-secret-value-93af"
-
-const request = (base: string, method: string, path: string, body?: unknown) =>
-  Effect.promise(async () => {
-    const response = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
-    return { status: response.status, text: await response.text() }
-  })
 
 describe("no secret leaks", () => {
   it.live("tokens and secret values stay out of logs, error bodies and spans", () =>
@@ -34,15 +28,15 @@ describe("no secret leaks", () => {
       })
       const bodies: Array<string> = []
       const remember = (answer: { text: string }) => bodies.push(answer.text)
-      remember(yield* request(provider.url, "POST", "/system/secrets", { name: "k", value: secretValue }))
-      remember(yield* request(provider.url, "POST", "/system/secrets", { name: "k", value: secretValue }))
-      remember(yield* request(provider.url, "GET", "/system/secrets"))
-      remember(yield* request(provider.url, "POST", "/system/functions", { service: "f", image: "x:1", secrets: ["k"] }))
-      remember(yield* request(provider.url, "POST", "/system/functions", { service: "bad", image: "x:1", secrets: ["missing"] }))
+      remember(yield* fetchAt(provider.url, "POST", "/system/secrets", { name: "k", value: secretValue }))
+      remember(yield* fetchAt(provider.url, "POST", "/system/secrets", { name: "k", value: secretValue }))
+      remember(yield* fetchAt(provider.url, "GET", "/system/secrets"))
+      remember(yield* fetchAt(provider.url, "POST", "/system/functions", { service: "f", image: "x:1", secrets: ["k"] }))
+      remember(yield* fetchAt(provider.url, "POST", "/system/functions", { service: "bad", image: "x:1", secrets: ["missing"] }))
       vault.state.seal()
-      remember(yield* request(provider.url, "GET", "/system/secrets"))
+      remember(yield* fetchAt(provider.url, "GET", "/system/secrets"))
       yield* Effect.promise(() => nomad.server.down())
-      remember(yield* request(provider.url, "GET", "/system/functions"))
+      remember(yield* fetchAt(provider.url, "GET", "/system/functions"))
       yield* Effect.promise(() => nomad.server.up())
       yield* receiver.span((s) => s.name === "GET /system/functions")
       const spans = JSON.stringify(receiver.spans)

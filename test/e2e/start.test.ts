@@ -8,37 +8,11 @@ import { Effect } from "effect"
 import { ConsulSimulator } from "../sim/consul/ConsulSimulator.ts"
 import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
 import { VaultSimulator } from "../sim/vault/VaultSimulator.ts"
-import { startCli } from "../support/cli.ts"
+import { fetchAt, startCli } from "../support/cli.ts"
+import { eventually } from "../support/eventually.ts"
+import { json } from "../support/http.ts"
 import { startOtlpReceiver } from "../support/otlpReceiver.ts"
 import { echoDriver } from "../support/simDriver.ts"
-
-interface Reply {
-  readonly status: number
-  readonly text: string
-  readonly headers: Headers
-}
-
-const request = (base: string, method: string, path: string, body?: unknown) =>
-  Effect.promise(async (): Promise<Reply> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
-    })
-    return { status: response.status, text: await response.text(), headers: response.headers }
-  })
-
-const json = <A = any>(reply: Reply): A => JSON.parse(reply.text) as A
-
-/** Asks until `accept` holds: Nomad places allocations asynchronously, as the real one does. */
-const eventually = <A>(ask: Effect.Effect<A>, accept: (a: A) => boolean) =>
-  Effect.gen(function*() {
-    for (let attempt = 0; attempt < 400; attempt++) {
-      const answer = yield* ask
-      if (accept(answer)) return answer
-      yield* Effect.sleep("25 millis")
-    }
-    return yield* Effect.die(new Error("the condition never held"))
-  })
 
 describe("faas-nomad start against the simulators", () => {
   it.live("deploy, list, get, invoke, scale, update, secrets and delete, with Nomad's own service discovery", () =>
@@ -48,24 +22,24 @@ describe("faas-nomad start against the simulators", () => {
         NOMAD_ADDR: nomad.url
       })
       const base = provider.url
-      assert.strictEqual((yield* request(base, "GET", "/healthz")).status, 200)
-      assert.deepStrictEqual(json(yield* request(base, "GET", "/system/namespaces")), ["default"])
+      assert.strictEqual((yield* fetchAt(base, "GET", "/healthz")).status, 200)
+      assert.deepStrictEqual(json(yield* fetchAt(base, "GET", "/system/namespaces")), ["default"])
 
       const deployment = { service: "hello", image: "functions/alpine:latest", envProcess: "cat", labels: { team: "a" } }
-      assert.strictEqual((yield* request(base, "POST", "/system/functions", deployment)).status, 202)
-      assert.strictEqual((yield* request(base, "POST", "/system/functions", deployment)).status, 409)
+      assert.strictEqual((yield* fetchAt(base, "POST", "/system/functions", deployment)).status, 202)
+      assert.strictEqual((yield* fetchAt(base, "POST", "/system/functions", deployment)).status, 409)
       const registered = nomad.state.jobs().find((j) => j["ID"] === "OpenFaaS-hello")!
       assert.strictEqual((registered["TaskGroups"] as Array<{ Services: Array<{ Provider: string }> }>)[0]!.Services[0]!.Provider, "nomad")
 
-      const listed = json<Array<{ name: string; replicas: number }>>(yield* request(base, "GET", "/system/functions"))
+      const listed = json<Array<{ name: string; replicas: number }>>(yield* fetchAt(base, "GET", "/system/functions"))
       assert.deepStrictEqual(listed.map((f) => [f.name, f.replicas]), [["hello", 1]])
       const ready = yield* eventually(
-        Effect.map(request(base, "GET", "/system/function/hello"), json),
+        Effect.map(fetchAt(base, "GET", "/system/function/hello"), json),
         (status: { availableReplicas: number; labels: Record<string, string> }) => status.availableReplicas === 1
       )
       assert.deepStrictEqual(ready.labels, { team: "a", faas_function: "hello" })
 
-      const invoked = yield* request(base, "POST", "/function/hello/sub/path?q=1", "payload")
+      const invoked = yield* fetchAt(base, "POST", "/function/hello/sub/path?q=1", "payload")
       assert.strictEqual(invoked.status, 200)
       assert.deepStrictEqual([json(invoked).method, json(invoked).url, json(invoked).body], ["POST", "/sub/path?q=1", "payload"])
       assert.strictEqual(json(invoked).env.fprocess, "cat")
@@ -74,33 +48,33 @@ describe("faas-nomad start against the simulators", () => {
       const alloc = nomad.state.allocations().find((a) => a.JobID === "OpenFaaS-hello" && a.DesiredStatus === "run")!
       nomad.state.appendLog(alloc.ID, "hello", "stdout", "first line\n")
       nomad.state.appendLog(alloc.ID, "hello", "stderr", "second line\n")
-      const logs = yield* request(base, "GET", "/system/logs?name=hello&tail=10")
+      const logs = yield* fetchAt(base, "GET", "/system/logs?name=hello&tail=10")
       assert.strictEqual(logs.status, 200)
       const messages = logs.text.trim().split("\n").map((line) => JSON.parse(line))
       assert.deepStrictEqual(messages.map((m) => [m.name, m.namespace, m.instance, m.text]), [
         ["hello", "default", alloc.ID, "first line"],
         ["hello", "default", alloc.ID, "second line"]
       ])
-      assert.strictEqual((yield* request(base, "GET", "/system/logs?name=nobody")).status, 404)
+      assert.strictEqual((yield* fetchAt(base, "GET", "/system/logs?name=nobody")).status, 404)
 
-      assert.strictEqual((yield* request(base, "POST", "/system/scale-function/hello", { serviceName: "hello", replicas: 3 })).status, 202)
-      assert.strictEqual(json(yield* request(base, "GET", "/system/function/hello")).replicas, 3)
-      yield* eventually(Effect.map(request(base, "GET", "/system/function/hello"), json), (s: { availableReplicas: number }) =>
+      assert.strictEqual((yield* fetchAt(base, "POST", "/system/scale-function/hello", { serviceName: "hello", replicas: 3 })).status, 202)
+      assert.strictEqual(json(yield* fetchAt(base, "GET", "/system/function/hello")).replicas, 3)
+      yield* eventually(Effect.map(fetchAt(base, "GET", "/system/function/hello"), json), (s: { availableReplicas: number }) =>
         s.availableReplicas === 3)
 
-      assert.strictEqual((yield* request(base, "POST", "/system/secrets", { name: "api-key", value: "s3cr3t" })).status, 201)
-      assert.deepStrictEqual(json(yield* request(base, "GET", "/system/secrets")), [{ name: "api-key", namespace: "default" }])
+      assert.strictEqual((yield* fetchAt(base, "POST", "/system/secrets", { name: "api-key", value: "s3cr3t" })).status, 201)
+      assert.deepStrictEqual(json(yield* fetchAt(base, "GET", "/system/secrets")), [{ name: "api-key", namespace: "default" }])
       assert.strictEqual(nomad.state.variables().length, 1)
 
       const update = { ...deployment, image: "functions/alpine:3.20", secrets: ["api-key"] }
-      assert.strictEqual((yield* request(base, "PUT", "/system/functions", update)).status, 202)
-      const updated = json(yield* request(base, "GET", "/system/function/hello"))
+      assert.strictEqual((yield* fetchAt(base, "PUT", "/system/functions", update)).status, 202)
+      const updated = json(yield* fetchAt(base, "GET", "/system/function/hello"))
       assert.deepStrictEqual([updated.image, updated.replicas, updated.secrets], ["functions/alpine:3.20", 3, ["api-key"]])
-      assert.strictEqual((yield* request(base, "PUT", "/system/functions", { ...deployment, service: "ghost" })).status, 404)
+      assert.strictEqual((yield* fetchAt(base, "PUT", "/system/functions", { ...deployment, service: "ghost" })).status, 404)
 
-      assert.strictEqual((yield* request(base, "DELETE", "/system/functions", { functionName: "hello" })).status, 202)
-      assert.strictEqual((yield* request(base, "GET", "/system/function/hello")).status, 404)
-      assert.strictEqual((yield* request(base, "DELETE", "/system/functions", { functionName: "hello" })).status, 404)
+      assert.strictEqual((yield* fetchAt(base, "DELETE", "/system/functions", { functionName: "hello" })).status, 202)
+      assert.strictEqual((yield* fetchAt(base, "GET", "/system/function/hello")).status, 404)
+      assert.strictEqual((yield* fetchAt(base, "DELETE", "/system/functions", { functionName: "hello" })).status, 404)
       assert.strictEqual(nomad.state.jobs().length, 0)
     }))
 
@@ -117,21 +91,21 @@ describe("faas-nomad start against the simulators", () => {
         api_timeout: "1s"
       })
       const base = provider.url
-      assert.strictEqual((yield* request(base, "POST", "/system/secrets", { name: "db", value: "hunter2" })).status, 201)
+      assert.strictEqual((yield* fetchAt(base, "POST", "/system/secrets", { name: "db", value: "hunter2" })).status, 201)
       assert.deepStrictEqual(vault.state.readSecret("secret", "openfaas/default/db"), { value: "hunter2" })
-      const deployed = yield* request(base, "POST", "/system/functions", { service: "worker", image: "x:1", secrets: ["db"] })
+      const deployed = yield* fetchAt(base, "POST", "/system/functions", { service: "worker", image: "x:1", secrets: ["db"] })
       assert.strictEqual(deployed.status, 202)
-      yield* eventually(Effect.map(request(base, "GET", "/function/worker/ping"), (r) => r.status), (s) => s === 200)
+      yield* eventually(Effect.map(fetchAt(base, "GET", "/function/worker/ping"), (r) => r.status), (s) => s === 200)
       assert.isTrue(consul.server.count(/health\/service\/openfaas-worker/) >= 1)
 
       yield* Effect.promise(() => nomad.server.down())
-      const down = yield* request(base, "GET", "/system/functions")
+      const down = yield* fetchAt(base, "GET", "/system/functions")
       assert.strictEqual(down.status, 503)
       assert.include(down.text, "nomad")
       // Invocations do not need Nomad: discovery answers from Consul.
-      assert.strictEqual((yield* request(base, "GET", "/function/worker/ping")).status, 200)
+      assert.strictEqual((yield* fetchAt(base, "GET", "/function/worker/ping")).status, 200)
       yield* Effect.promise(() => nomad.server.up())
-      assert.strictEqual((yield* request(base, "GET", "/system/functions")).status, 200)
+      assert.strictEqual((yield* fetchAt(base, "GET", "/system/functions")).status, 200)
       assert.include(provider.output(), "Nomad at")
       assert.notInclude(provider.output(), "root")
     }))
@@ -154,7 +128,7 @@ describe("faas-nomad start against the simulators", () => {
       const lines = provider.output().trim().split("\n")
       for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line)
       yield* Effect.promise(() => nomad.server.up())
-      assert.strictEqual((yield* request(provider.url, "POST", "/system/functions", { service: "traced", image: "x:1" })).status, 202)
+      assert.strictEqual((yield* fetchAt(provider.url, "POST", "/system/functions", { service: "traced", image: "x:1" })).status, 202)
       const server = yield* receiver.span((s) => s.kind === 2 && s.name === "POST /system/functions")
       const client = yield* receiver.span((s) => s.kind === 3 && s.traceId === server.traceId && s.attributes["http.request.method"] === "PUT")
       assert.isTrue(String(client.attributes["url.full"]).includes("/v1/jobs"))

@@ -16,6 +16,22 @@ export interface RunningProvider {
   readonly terminate: () => Promise<number | null>
 }
 
+export interface Reply {
+  readonly status: number
+  readonly text: string
+  readonly headers: Headers
+}
+
+/** One request to a provider `startCli` started, at `base`: a string body is sent as it is, anything else as JSON. */
+export const fetchAt = (base: string, method: string, path: string, body?: unknown) =>
+  Effect.promise(async (): Promise<Reply> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
+    })
+    return { status: response.status, text: await response.text(), headers: response.headers }
+  })
+
 export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly provider: RunningProvider; readonly kill: () => void }, Error>((resume) => {

@@ -4,9 +4,7 @@ import { createHash } from "node:crypto"
 import { ProcessRunner } from "../../src/dev/ProcessRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { call, json } from "../support/http.ts"
-import { testApp } from "../support/testApp.ts"
-
-const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
+import { settled, testApp } from "../support/testApp.ts"
 
 const deploy = (service: string, envProcess: string | undefined, extra: Record<string, unknown> = {}) =>
   Effect.gen(function*() {

@@ -6,9 +6,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
-import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { providerPort } from "../support/rawHttp.ts"
-import { testApp } from "../support/testApp.ts"
+import { settled, testApp } from "../support/testApp.ts"
 import {
   assertClientAnswer,
   check,
@@ -18,8 +17,6 @@ import {
   send,
   urlText
 } from "./fuzzSupport.ts"
-
-const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
 
 /** The one function the properties may reach; no generated name equals it. */
 const known = "known"

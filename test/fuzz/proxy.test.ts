@@ -10,13 +10,10 @@ import { Effect } from "effect"
 import * as fc from "fast-check"
 import { createServer, type Server } from "node:http"
 import { type AddressInfo, connect } from "node:net"
-import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { providerPort } from "../support/rawHttp.ts"
-import { testApp } from "../support/testApp.ts"
+import { settled, testApp } from "../support/testApp.ts"
 import { assertClientAnswer, check, dnsLabel, type RawAnswer, send, urlChars, urlText } from "./fuzzSupport.ts"
-
-const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
 
 const fn = "echo"
 

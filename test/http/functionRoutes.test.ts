@@ -2,15 +2,13 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { call, json } from "../support/http.ts"
-import { testApp } from "../support/testApp.ts"
+import { settled, testApp } from "../support/testApp.ts"
 
 const deployment = (service: string, extra: Record<string, unknown> = {}) => ({
   service,
   image: "ghcr.io/openfaas/figlet:latest",
   ...extra
 })
-
-const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
 
 layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
   it.effect("deploy answers 202, and the status echoes the deployment as it was sent", () =>

@@ -1,9 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { call } from "../support/http.ts"
 import { exchange, openRequest, providerPort, rest } from "../support/rawHttp.ts"
-import { testApp } from "../support/testApp.ts"
+import { settled, testApp } from "../support/testApp.ts"
 import { makeTestFunction } from "../support/testFunction.ts"
 
 const fn = makeTestFunction()
@@ -24,7 +23,7 @@ layer(testApp({ runner: fn.runner, env: { max_invoke_body_size: "16", max_header
   it.effect("an invocation body over max_invoke_body_size is 413, declared or streamed", () =>
     Effect.gen(function*() {
       assert.strictEqual((yield* call("POST", "/system/functions", { service: "small", image: "x:1" })).status, 202)
-      yield* Effect.flatMap(Effect.service(MemoryCluster), (c) => c.settled)
+      yield* settled
       const fits = yield* call("POST", "/function/small/echo", "0123456789")
       assert.strictEqual(fits.status, 200)
       const hitsBefore = fn.controls.hits.get("/declared") ?? 0

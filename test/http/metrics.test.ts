@@ -3,11 +3,8 @@ import { Effect } from "effect"
 import { createSocket } from "node:dgram"
 import type { AddressInfo } from "node:net"
 import { PrometheusRegistry } from "../../src/layers/metrics/PrometheusRegistry.ts"
-import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { call } from "../support/http.ts"
-import { testApp } from "../support/testApp.ts"
-
-const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
+import { settled, testApp } from "../support/testApp.ts"
 
 /** A StatsD stand-in on loopback: collects every line it receives. */
 const statsd = createSocket("udp4")

@@ -3,10 +3,8 @@ import { Effect, Fiber } from "effect"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { call, json } from "../support/http.ts"
 import { exchange, nextChunk, openRequest, providerPort, rest } from "../support/rawHttp.ts"
-import { testApp } from "../support/testApp.ts"
+import { settled, testApp } from "../support/testApp.ts"
 import { makeTestFunction } from "../support/testFunction.ts"
-
-const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
 
 const deploy = (service: string, extra: Record<string, unknown> = {}, query = "") =>
   Effect.gen(function*() {

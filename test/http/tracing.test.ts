@@ -1,9 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { call, json } from "../support/http.ts"
 import { startOtlpReceiver } from "../support/otlpReceiver.ts"
-import { testApp } from "../support/testApp.ts"
+import { settled, testApp } from "../support/testApp.ts"
 
 const SERVER = 2
 const CLIENT = 3
@@ -23,7 +22,7 @@ describe("tracing with OTLP/HTTP", () => {
       yield* Effect.gen(function*() {
         const deployed = yield* call("POST", "/system/functions", { service: "traced", image: "x:1" })
         assert.strictEqual(deployed.status, 202)
-        yield* Effect.flatMap(Effect.service(MemoryCluster), (c) => c.settled)
+        yield* settled
         const caller = "4bf92f3577b34da6a3ce929d0e0e4736"
         const seen = json(yield* call("GET", "/function/traced/x", undefined, {
           traceparent: `00-${caller}-00f067aa0ba902b7-01`,
@@ -50,7 +49,7 @@ describe("tracing with OTLP/HTTP", () => {
   it.live("with no collector configured, no trace context reaches functions", () =>
     Effect.gen(function*() {
       yield* call("POST", "/system/functions", { service: "untraced", image: "x:1" })
-      yield* Effect.flatMap(Effect.service(MemoryCluster), (c) => c.settled)
+      yield* settled
       const seen = json(yield* call("GET", "/function/untraced"))
       assert.isUndefined(seen.headers.traceparent)
       assert.isUndefined(seen.headers.b3)

@@ -3,13 +3,14 @@
  * cluster, with an HttpClient pointed at it: what route tests run against.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import { ProviderServer } from "../../src/http/ProviderServer.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
 import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import type { MemorySecrets } from "../../src/layers/SecretStoreMemory.ts"
 import { ProviderServices } from "../../src/provider/ProviderServices.ts"
 import { LiveCluster } from "../../src/layers/LiveCluster.ts"
@@ -29,6 +30,9 @@ export const testApp = (options: TestAppOptions = {}) =>
     Layer.provideMerge(Telemetry),
     Layer.provideMerge(ProviderConfig.layerFromEnv({ port: "0", bind_address: "127.0.0.1", ...options.env }))
   )
+
+/** Waits until every task start and stop under way in the in-memory cluster has finished. */
+export const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) => cluster.settled)
 
 /** The whole provider over the live clients (`faas-nomad start`), pointed at simulators by `env`. */
 export const liveApp = (env: Readonly<Record<string, string>>) =>

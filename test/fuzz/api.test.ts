@@ -6,17 +6,9 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
-import { providerPort } from "../support/rawHttp.ts"
+import { providerPort, type RawAnswer, send } from "../support/rawHttp.ts"
 import { settled, testApp } from "../support/testApp.ts"
-import {
-  assertClientAnswer,
-  check,
-  dnsLabel,
-  explainsProblem,
-  type RawAnswer,
-  send,
-  urlText
-} from "./fuzzSupport.ts"
+import { assertClientAnswer, check, dnsLabel, explainsProblem, urlText } from "./fuzzSupport.ts"
 
 /** The one function the properties may reach; no generated name equals it. */
 const known = "known"

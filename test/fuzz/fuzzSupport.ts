@@ -1,47 +1,14 @@
 /**
- * What the fuzz suites share: raw node:http exchanges that send bytes and
- * headers exactly as generated (no client-side normalisation), fast-check run
- * inside an Effect test, and the answer shapes every property checks.
+ * What the fuzz suites share, besides the raw node:http exchanges of
+ * `../support/rawHttp.ts`: fast-check run inside an Effect test, and the
+ * answer shapes every property checks.
  */
 import { Effect } from "effect"
 import * as fc from "fast-check"
-import { type IncomingHttpHeaders, request } from "node:http"
+import type { RawAnswer } from "../support/rawHttp.ts"
 
 /** Every property runs from this seed, so a failure replays exactly. */
 export const seed = 42
-
-export interface RawAnswer {
-  readonly status: number
-  readonly headers: IncomingHttpHeaders
-  readonly text: string
-}
-
-/** One request on its own connection; rejects only if the connection itself fails. */
-export const send = (
-  port: number,
-  method: string,
-  path: string,
-  headers: Readonly<Record<string, string>> = {},
-  body?: string | Uint8Array
-): Promise<RawAnswer> =>
-  new Promise((resolve, reject) => {
-    // A length on every body: Node's client sends a DELETE body unframed otherwise.
-    const framed = body === undefined ? headers : { "content-length": String(Buffer.byteLength(body)), ...headers }
-    const req = request({ host: "127.0.0.1", port, method, path, headers: framed, agent: false }, (res) => {
-      const chunks: Array<Buffer> = []
-      res.on("data", (chunk: Buffer) => chunks.push(chunk))
-      res.once("end", () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }))
-      res.once("error", reject)
-    })
-    req.once("error", reject)
-    try {
-      req.end(body)
-    } catch (cause) {
-      // Node's client refused what was generated: leave no half-open connection for the server to wait on.
-      req.destroy()
-      reject(cause)
-    }
-  })
 
 /** Runs an async property inside an Effect test; a counterexample fails the test with fast-check's report. */
 export const check = <Ts extends Array<unknown>>(property: fc.IAsyncProperty<Ts>, numRuns: number) =>

@@ -11,9 +11,9 @@ import * as fc from "fast-check"
 import { createServer, type Server } from "node:http"
 import { type AddressInfo, connect } from "node:net"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
-import { providerPort } from "../support/rawHttp.ts"
+import { providerPort, type RawAnswer, send } from "../support/rawHttp.ts"
 import { settled, testApp } from "../support/testApp.ts"
-import { assertClientAnswer, check, dnsLabel, type RawAnswer, send, urlChars, urlText } from "./fuzzSupport.ts"
+import { assertClientAnswer, check, dnsLabel, urlChars, urlText } from "./fuzzSupport.ts"
 
 const fn = "echo"
 

@@ -1,11 +1,15 @@
 /**
  * What Nomad derives from a job and its allocations: the job's status, its
  * summary, its list stub and its scale status. Summaries are recomputed from
- * allocations, as Nomad's summary reconciliation does.
+ * allocations, as Nomad's summary reconciliation does. Also the blocking read
+ * of one job's view that `GET /v1/job/:id[/summary|/scale]` share.
  */
-import type { JsonObject } from "./http.ts"
+import { requireAccess } from "./acl.ts"
+import { blockingQuery } from "./blocking.ts"
+import { HttpError, type JsonObject, namespaceOf, type RequestContext } from "./http.ts"
 import type { AllocRecord, SimJob } from "./model.ts"
-import { jobKey, type Store } from "./store.ts"
+import type { Sim } from "./sim.ts"
+import { jobKey, type Store, type Table } from "./store.ts"
 
 export const isTerminal = (alloc: AllocRecord): boolean =>
   alloc.desiredStatus !== "run" || alloc.clientStatus === "complete" || alloc.clientStatus === "failed" ||
@@ -112,4 +116,25 @@ export const scaleStatus = (job: SimJob, store: Store): { readonly index: number
       TaskGroups: groups
     }
   }
+}
+
+/**
+ * `view` of job `id`, read-checked in the request's namespace and answered as a blocking query;
+ * while the job does not exist, 404 `job not found` at the index of `missingTable`.
+ */
+export const jobQuery = (
+  ctx: RequestContext,
+  sim: Sim,
+  id: string,
+  missingTable: Table,
+  view: (job: SimJob) => { readonly index: number; readonly body: unknown }
+) => {
+  const namespace = namespaceOf(ctx)
+  requireAccess(sim.principal(ctx), namespace, "read")
+  return blockingQuery(ctx, sim.store, () => {
+    const job = sim.store.job(namespace, id)
+    return job === undefined
+      ? { index: sim.store.tableIndex(missingTable), error: new HttpError(404, "job not found") }
+      : view(job)
+  })
 }

@@ -8,7 +8,7 @@ import { allocStub } from "./allocations.ts"
 import { blockingQuery } from "./blocking.ts"
 import { byKey, HttpError, NotServed, indexHeader, invalidMethod, namespaceOf, parseGoBool, parseGoInt, type RequestContext, sendJson } from "./http.ts"
 import { createEval, putJob, registerJob } from "./jobRegister.ts"
-import { isPeriodicOrParameterized, jobStub, jobSummary } from "./jobViews.ts"
+import { isPeriodicOrParameterized, jobQuery, jobStub, jobSummary } from "./jobViews.ts"
 import { scaleAction, scaleStatusQuery } from "./scaleRoutes.ts"
 import type { Handler, Sim } from "./sim.ts"
 import { jobKey, nowNanos } from "./store.ts"
@@ -40,16 +40,8 @@ export const jobsRequest: Handler = (ctx, sim) => {
   }
 }
 
-const readJob = (ctx: RequestContext, sim: Sim, id: string) => {
-  const namespace = namespaceOf(ctx)
-  requireAccess(sim.principal(ctx), namespace, "read")
-  return blockingQuery(ctx, sim.store, () => {
-    const job = sim.store.job(namespace, id)
-    return job === undefined
-      ? { index: sim.store.tableIndex("jobs"), error: new HttpError(404, "job not found") }
-      : { index: job.ModifyIndex, body: job }
-  })
-}
+const readJob = (ctx: RequestContext, sim: Sim, id: string) =>
+  jobQuery(ctx, sim, id, "jobs", (job) => ({ index: job.ModifyIndex, body: job }))
 
 /** `strconv.ParseBool` of a query flag, failing with `jobDelete`'s (uncoded, so 500) text. */
 const deleteFlag = (ctx: RequestContext, name: string, label = JSON.stringify(name)): boolean => {
@@ -105,16 +97,11 @@ const deleteJob = (ctx: RequestContext, sim: Sim, id: string) => {
   return answer(evalId, withEval ? index : 0, index)
 }
 
-const summary = (ctx: RequestContext, sim: Sim, id: string) => {
-  const namespace = namespaceOf(ctx)
-  requireAccess(sim.principal(ctx), namespace, "read")
-  return blockingQuery(ctx, sim.store, () => {
-    const job = sim.store.job(namespace, id)
-    if (job === undefined) return { index: sim.store.tableIndex("job_summary"), error: new HttpError(404, "job not found") }
+const summary = (ctx: RequestContext, sim: Sim, id: string) =>
+  jobQuery(ctx, sim, id, "job_summary", (job) => {
     const body = jobSummary(job, sim.store)
     return { index: Number(body.ModifyIndex), body }
   })
-}
 
 const allocations = (ctx: RequestContext, sim: Sim, id: string) => {
   if (ctx.method !== "GET") throw invalidMethod()

@@ -5,10 +5,9 @@
  * index check, then a new job version, an evaluation and a scaling event.
  */
 import { requireAccess } from "./acl.ts"
-import { blockingQuery } from "./blocking.ts"
 import { decodeBody, field, HttpError, indexHeader, isObject, type JsonObject, namespaceOf, type RequestContext, sendJson, typeError } from "./http.ts"
 import { createEval, putJob } from "./jobRegister.ts"
-import { isPeriodicOrParameterized, scaleStatus } from "./jobViews.ts"
+import { isPeriodicOrParameterized, jobQuery, scaleStatus } from "./jobViews.ts"
 import type { ScalingEvent } from "./model.ts"
 import type { Sim } from "./sim.ts"
 import { jobKey, nowNanos } from "./store.ts"
@@ -16,16 +15,8 @@ import { jobKey, nowNanos } from "./store.ts"
 /** `JobTrackedScalingEvents`: how many events Nomad keeps per group. */
 const trackedEvents = 20
 
-export const scaleStatusQuery = (ctx: RequestContext, sim: Sim, id: string) => {
-  const namespace = namespaceOf(ctx)
-  requireAccess(sim.principal(ctx), namespace, "read")
-  return blockingQuery(ctx, sim.store, () => {
-    const job = sim.store.job(namespace, id)
-    return job === undefined
-      ? { index: sim.store.tableIndex("jobs"), error: new HttpError(404, "job not found") }
-      : scaleStatus(job, sim.store)
-  })
-}
+export const scaleStatusQuery = (ctx: RequestContext, sim: Sim, id: string) =>
+  jobQuery(ctx, sim, id, "jobs", (job) => scaleStatus(job, sim.store))
 
 interface ScalingRequest {
   readonly count: number | null

@@ -5,26 +5,18 @@
  * the medians and the ratio c/b are printed. Target: c/b >= 0.9 in
  * throughput, p99 within 1 ms of b.
  */
-import { freePort, hasWrk, median, startProcess, startQuietProcess, waitForHttp, wrk, type WrkResult } from "./support.ts"
+import { hasWrk, median, startBenchProvider, startProcess, wrk, type WrkResult } from "./support.ts"
 
 export const runProxyBench = async (options: { seconds: number; rounds: number; connections: number }) => {
   if (!hasWrk()) throw new Error("the proxy benchmark needs wrk: apt-get install wrk")
-  const upstream = await startProcess<{ port: number }>("processes/upstream.ts", [])
-  const baseline = await startProcess<{ port: number }>("processes/baselineProxy.ts", [String(upstream.info.port)])
-  const ballasted = await startProcess<{ port: number }>("processes/baselineProxy.ts", [String(upstream.info.port), "40"])
-  const providerPort = await freePort()
-  startQuietProcess("processes/faasNomad.ts", [String(upstream.info.port), String(providerPort)], (process.env["BENCH_PROVIDER_FLAGS"] ?? "").split(" ").filter((f) => f !== ""))
-  const provider = `http://127.0.0.1:${providerPort}`
-  await waitForHttp(`${provider}/healthz`)
-  const deployed = await fetch(`${provider}/system/functions`, {
-    method: "POST",
-    body: JSON.stringify({ service: "bench", image: "bench/upstream:1" })
-  })
-  if (deployed.status !== 202) throw new Error(`deploy answered ${deployed.status}`)
-  await waitForHttp(`${provider}/system/function/bench`, (status, body) => status === 200 && JSON.parse(body).availableReplicas === 1)
+  const { upstreamPort, base: provider } = await startBenchProvider(
+    (process.env["BENCH_PROVIDER_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
+  )
+  const baseline = await startProcess<{ port: number }>("processes/baselineProxy.ts", [String(upstreamPort)])
+  const ballasted = await startProcess<{ port: number }>("processes/baselineProxy.ts", [String(upstreamPort), "40"])
 
   const variants = {
-    "(a) function directly": `http://127.0.0.1:${upstream.info.port}/`,
+    "(a) function directly": `http://127.0.0.1:${upstreamPort}/`,
     "(b) node:http + undici proxy": `http://127.0.0.1:${baseline.info.port}/function/bench/`,
     "(c) faas-nomad /function/bench": `${provider}/function/bench/`,
     "(d) (b) with 40 MB of heap ballast": `http://127.0.0.1:${ballasted.info.port}/function/bench/`

@@ -4,7 +4,7 @@
  * Zero errors and a flat memory line are what to look for.
  */
 import { readFileSync } from "node:fs"
-import { freePort, hasWrk, startProcess, startQuietProcess, waitForHttp, wrk } from "./support.ts"
+import { hasWrk, startBenchProvider, wrk } from "./support.ts"
 
 const residentMegabytes = (pid: number): number => {
   const status = readFileSync(`/proc/${pid}/status`, "utf8")
@@ -14,13 +14,7 @@ const residentMegabytes = (pid: number): number => {
 
 export const runSoak = async (options: { seconds: number; windows: number; connections: number }) => {
   if (!hasWrk()) throw new Error("the soak needs wrk: apt-get install wrk")
-  const upstream = await startProcess<{ port: number }>("processes/upstream.ts", [])
-  const port = await freePort()
-  const provider = startQuietProcess("processes/faasNomad.ts", [String(upstream.info.port), String(port)])
-  const base = `http://127.0.0.1:${port}`
-  await waitForHttp(`${base}/healthz`)
-  await fetch(`${base}/system/functions`, { method: "POST", body: JSON.stringify({ service: "bench", image: "bench/upstream:1" }) })
-  await waitForHttp(`${base}/system/function/bench`, (status, body) => status === 200 && JSON.parse(body).availableReplicas === 1)
+  const { provider, base } = await startBenchProvider()
   wrk(`${base}/function/bench/`, { seconds: 3, connections: options.connections })
   const window = Math.max(1, Math.round(options.seconds / options.windows))
   const rows: Array<{ rps: number; p99: number; errors: number; rss: number }> = []

@@ -1,4 +1,4 @@
-/** What the benchmarks share: child processes that print their port, free ports, waiting for HTTP, and wrk. */
+/** What the benchmarks share: child processes that print their port, free ports, waiting for HTTP, faas-nomad serving the `bench` function, and wrk. */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
@@ -62,6 +62,25 @@ export const waitForHttp = async (url: string, accept: (status: number, body: st
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error(`${url} did not become ready`)
+}
+
+/**
+ * The upstream function, and faas-nomad in front of it (its Node run with `nodeFlags`), once
+ * healthy, with the function `bench` deployed and one replica available.
+ */
+export const startBenchProvider = async (nodeFlags: ReadonlyArray<string> = []) => {
+  const upstream = await startProcess<{ port: number }>("processes/upstream.ts", [])
+  const port = await freePort()
+  const provider = startQuietProcess("processes/faasNomad.ts", [String(upstream.info.port), String(port)], nodeFlags)
+  const base = `http://127.0.0.1:${port}`
+  await waitForHttp(`${base}/healthz`)
+  const deployed = await fetch(`${base}/system/functions`, {
+    method: "POST",
+    body: JSON.stringify({ service: "bench", image: "bench/upstream:1" })
+  })
+  if (deployed.status !== 202) throw new Error(`deploy answered ${deployed.status}`)
+  await waitForHttp(`${base}/system/function/bench`, (status, body) => status === 200 && JSON.parse(body).availableReplicas === 1)
+  return { upstreamPort: upstream.info.port, provider, base }
 }
 
 export interface WrkResult {

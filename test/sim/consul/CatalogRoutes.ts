@@ -3,12 +3,11 @@
  * `/v1/catalog/services` (`{name: [tags]}`, filtered over the same rows).
  */
 import { createFilter } from "./BexprFilter.ts"
-import { HttpError } from "./ConsulHttp.ts"
 import type { Route } from "./ConsulRouter.ts"
 import { serviceNodeJson } from "./ConsulShapes.ts"
 import { serviceNodeType } from "./FilterSchemas.ts"
 import { withTags } from "./HealthRoutes.ts"
-import { type ConsulContext, readable, serveQuery } from "./ServeQuery.ts"
+import { type ConsulContext, readable, rowsQuery, serveQuery } from "./ServeQuery.ts"
 
 export const catalogRoutes = (context: ConsulContext): ReadonlyArray<Route> => {
   const { catalog } = context
@@ -17,22 +16,12 @@ export const catalogRoutes = (context: ConsulContext): ReadonlyArray<Route> => {
       pattern: "/v1/catalog/service/",
       methods: ["GET"],
       handle: (call) =>
-        serveQuery(call, context, (options) => {
-          const name = call.rest
-          if (name === "") throw new HttpError(400, "Missing service name")
-          return (principal) => {
-            const filter = createFilter(options.filter, serviceNodeType)
-            return () => {
-              const rows = withTags(catalog.servicesNamed(name), call.query).map((s) => serviceNodeJson(catalog.node, s))
-              const visible = readable(context, principal, rows)
-              return {
-                index: catalog.serviceIndex(name, false),
-                body: filter === undefined ? visible.rows : visible.rows.filter(filter),
-                filteredByAcls: visible.filtered
-              }
-            }
-          }
-        })
+        serveQuery(call, context, rowsQuery(context, call.rest, {
+          missing: "Missing service name",
+          schema: serviceNodeType,
+          rows: (name) => withTags(catalog.servicesNamed(name), call.query).map((s) => serviceNodeJson(catalog.node, s)),
+          index: (name) => catalog.serviceIndex(name, false)
+        }))
     },
     {
       pattern: "/v1/catalog/services",

@@ -4,6 +4,7 @@
  * datacenter (500 `No path to datacenter`), the token (403 `ACL not found`),
  * the filter (500), then the possibly blocking query and the meta headers.
  */
+import { createFilter, type FieldType } from "./BexprFilter.ts"
 import { type BlockedQueries, effectiveWaitMs } from "./BlockedQueries.ts"
 import type { ConsulAcl, Principal } from "./ConsulAcl.ts"
 import type { ConsulCatalog } from "./ConsulCatalog.ts"
@@ -35,6 +36,36 @@ export type PrepareQuery = (options: QueryOptions) => (principal: Principal) => 
 export const readable = <A>(context: ConsulContext, principal: Principal, rows: ReadonlyArray<A>) => {
   const kept = context.acl.canRead(principal) ? rows : []
   return { rows: kept, filtered: kept.length < rows.length }
+}
+
+/** How a read of the rows named by the path's last segment gets them. */
+export interface RowsQuery<A> {
+  /** The 400 when the path names nothing. */
+  readonly missing: string
+  /** What `?filter=` is checked against. */
+  readonly schema: FieldType
+  readonly rows: (name: string) => ReadonlyArray<A>
+  readonly index: (name: string) => number
+}
+
+/**
+ * The `PrepareQuery` of a read of the rows `name` (the path's rest) names: 400 `missing` when it is
+ * empty, then the filter; each run takes the rows, keeps those the principal may read, filters them,
+ * then reads the index.
+ */
+export const rowsQuery = <A>(context: ConsulContext, name: string, query: RowsQuery<A>): PrepareQuery => (options) => {
+  if (name === "") throw new HttpError(400, query.missing)
+  return (principal) => {
+    const filter = createFilter(options.filter, query.schema)
+    return () => {
+      const visible = readable(context, principal, query.rows(name))
+      return {
+        index: query.index(name),
+        body: filter === undefined ? visible.rows : visible.rows.filter(filter),
+        filteredByAcls: visible.filtered
+      }
+    }
+  }
 }
 
 export const serveQuery = async (

@@ -44,17 +44,21 @@ describe("faas-nomad start against the simulators", () => {
       assert.deepStrictEqual([json(invoked).method, json(invoked).url, json(invoked).body], ["POST", "/sub/path?q=1", "payload"])
       assert.strictEqual(json(invoked).env.fprocess, "cat")
 
-      // Logs come from Nomad's allocation log API, one NDJSON message per line, oldest first.
+      // Logs come from Nomad's allocation log API, one NDJSON message per line, each stream oldest first.
+      // stdout and stderr are separate files read side by side: their lines interleave as they arrive.
       const alloc = nomad.state.allocations().find((a) => a.JobID === "OpenFaaS-hello" && a.DesiredStatus === "run")!
       nomad.state.appendLog(alloc.ID, "hello", "stdout", "first line\n")
-      nomad.state.appendLog(alloc.ID, "hello", "stderr", "second line\n")
+      nomad.state.appendLog(alloc.ID, "hello", "stdout", "second line\n")
+      nomad.state.appendLog(alloc.ID, "hello", "stderr", "on stderr\n")
       const logs = yield* fetchAt(base, "GET", "/system/logs?name=hello&tail=10")
       assert.strictEqual(logs.status, 200)
       const messages = logs.text.trim().split("\n").map((line) => JSON.parse(line))
-      assert.deepStrictEqual(messages.map((m) => [m.name, m.namespace, m.instance, m.text]), [
+      const described = messages.map((m) => [m.name, m.namespace, m.instance, m.text])
+      assert.deepStrictEqual(described.filter((m) => m[3] !== "on stderr"), [
         ["hello", "default", alloc.ID, "first line"],
         ["hello", "default", alloc.ID, "second line"]
       ])
+      assert.deepStrictEqual(described.filter((m) => m[3] === "on stderr"), [["hello", "default", alloc.ID, "on stderr"]])
       assert.strictEqual((yield* fetchAt(base, "GET", "/system/logs?name=nobody")).status, 404)
 
       assert.strictEqual((yield* fetchAt(base, "POST", "/system/scale-function/hello", { serviceName: "hello", replicas: 3 })).status, 202)

@@ -24,7 +24,7 @@ export const readCredentials = (secretMountPath: string): Credentials => {
     try {
       return readFileSync(path, "utf8").trim()
     } catch (cause) {
-      throw new Error(`basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`)
+      throw new Error(`basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause })
     }
   }
   return { user: read("basic-auth-user"), password: Redacted.make(read("basic-auth-password")) }

@@ -18,9 +18,9 @@ export const annotationKeys = {
 
 export const defaultHealthPath = "/_/health"
 
-type Map = Readonly<Record<string, string>> | null | undefined
+type Labels = Readonly<Record<string, string>> | null | undefined
 
-const wholeNumber = (map: Map, key: string, max: number): Result.Result<number | undefined, string> => {
+const wholeNumber = (map: Labels, key: string, max: number): Result.Result<number | undefined, string> => {
   const text = map?.[key]
   if (text === undefined) return Result.succeed(undefined)
   if (!/^\s*\d+\s*$/.test(text)) return Result.fail(`labels: ${key} must be a whole number, got "${text}"`)
@@ -29,10 +29,10 @@ const wholeNumber = (map: Map, key: string, max: number): Result.Result<number |
 }
 
 /** Instances a new function starts with: `com.openfaas.scale.min` when above 0, else 1; never more than `max`. */
-export const initialReplicas = (labels: Map, max: number): Result.Result<number, string> =>
+export const initialReplicas = (labels: Labels, max: number): Result.Result<number, string> =>
   Result.map(wholeNumber(labels, labelKeys.scaleMin, max), (min) => min !== undefined && min > 0 ? min : 1)
 
-export const healthPath = (annotations: Map): Result.Result<string, string> => {
+export const healthPath = (annotations: Labels): Result.Result<string, string> => {
   const path = annotations?.[annotationKeys.healthPath]
   if (path === undefined) return Result.succeed(defaultHealthPath)
   return path.startsWith("/") && !/\s/.test(path)
@@ -40,7 +40,7 @@ export const healthPath = (annotations: Map): Result.Result<string, string> => {
     : Result.fail(`annotations: ${annotationKeys.healthPath} must be a path starting with /, got "${path}"`)
 }
 
-export const healthInitialDelay = (annotations: Map): Result.Result<Duration.Duration | undefined, string> => {
+export const healthInitialDelay = (annotations: Labels): Result.Result<Duration.Duration | undefined, string> => {
   const text = annotations?.[annotationKeys.healthInitialDelay]
   if (text === undefined) return Result.succeed(undefined)
   return Result.mapError(duration(text), (problem) => `annotations: ${annotationKeys.healthInitialDelay}: ${problem}`)

@@ -411,7 +411,7 @@ const settingEnvs = Object.values(settings).map((s) => s.env)
 describe("configuration values", () => {
   it("every setting's parser returns a value or a one-line sentence quoting the input, for any one-line text", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...valueParsers), fc.oneof(oneLineText, fc.stringMatching(/^[\d.a-zA-Z:/\[\] µ]{0,14}$/)), (parse, raw) => {
+      fc.property(fc.constantFrom(...valueParsers), fc.oneof(oneLineText, fc.stringMatching(/^[\d.a-zA-Z:/[\] µ]{0,14}$/)), (parse, raw) => {
         const parsed = parse(raw)
         if (Result.isFailure(parsed)) {
           expect(parsed.failure).toContain(JSON.stringify(raw))

@@ -1,10 +1,9 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { authorizes, readCredentials } from "../../src/http/BasicAuth.ts"
-import { Redacted } from "effect"
 import { call } from "../support/http.ts"
 import { testApp } from "../support/testApp.ts"
 

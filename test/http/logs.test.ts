@@ -86,11 +86,11 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("/system/lo
         const exchange = openRequest(port, "GET", "/system/logs?name=follower&follow=true")
         exchange.request.end()
         const response = await exchange.response
-        const first = await nextChunk(response)
+        const before = await nextChunk(response)
         cluster.appendLog(a!, "follower", "stdout", "after\n")
-        const second = await nextChunk(response)
+        const after = await nextChunk(response)
         response.destroy()
-        return [JSON.parse(first) as Line, JSON.parse(second) as Line] as const
+        return [JSON.parse(before) as Line, JSON.parse(after) as Line] as const
       })
       assert.strictEqual(first.text, "before")
       assert.strictEqual(second.text, "after")

@@ -82,12 +82,12 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       yield* deploy("streamer")
       const port = yield* providerPort
       const [first, second] = yield* Effect.promise(async () => {
-        const exchange = openRequest(port, "GET", "/function/streamer/stream-out")
-        exchange.request.end()
-        const response = await exchange.response
-        const first = await nextChunk(response)
+        const open = openRequest(port, "GET", "/function/streamer/stream-out")
+        open.request.end()
+        const response = await open.response
+        const head = await nextChunk(response)
         fn.controls.releaseStream()
-        return [first, await rest(response)] as const
+        return [head, await rest(response)] as const
       })
       assert.strictEqual(first, "first\n")
       assert.strictEqual(second, "second\n")
@@ -98,12 +98,12 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       yield* deploy("uploader")
       const port = yield* providerPort
       const [early, late] = yield* Effect.promise(async () => {
-        const exchange = openRequest(port, "POST", "/function/uploader/stream-in", { "transfer-encoding": "chunked" })
-        exchange.request.write("part1")
-        const response = await exchange.response
-        const early = await nextChunk(response)
-        exchange.request.end("part2")
-        return [early, await rest(response)] as const
+        const open = openRequest(port, "POST", "/function/uploader/stream-in", { "transfer-encoding": "chunked" })
+        open.request.write("part1")
+        const response = await open.response
+        const answered = await nextChunk(response)
+        open.request.end("part2")
+        return [answered, await rest(response)] as const
       })
       assert.strictEqual(early, "got:part1;")
       assert.strictEqual(late, "got:part2;end")
@@ -175,9 +175,9 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       yield* deploy("capped", { labels: { "com.openfaas.max_inflight": "1" } })
       const port = yield* providerPort
       const held = yield* Effect.promise(async () => {
-        const exchange = openRequest(port, "GET", "/function/capped/stream-out")
-        exchange.request.end()
-        const response = await exchange.response
+        const open = openRequest(port, "GET", "/function/capped/stream-out")
+        open.request.end()
+        const response = await open.response
         await nextChunk(response)
         return response
       })

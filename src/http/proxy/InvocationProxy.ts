@@ -23,9 +23,8 @@ import {
   InvocationTimeout,
   NoReadyInstance
 } from "../../domain/errors.ts"
-import { FunctionName, type FunctionRef, splitQualifiedName } from "../../domain/FunctionName.ts"
+import { FunctionName, type FunctionRef, refKey, splitQualifiedName } from "../../domain/FunctionName.ts"
 import { initialReplicas } from "../../jobs/functionLabels.ts"
-import { refKey } from "../../domain/FunctionName.ts"
 import { EndpointResolver, markSuspect, pickEndpoint, type ResolverEntry } from "../../provider/EndpointResolver.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"

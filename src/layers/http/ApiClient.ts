@@ -104,7 +104,7 @@ export const readFile = (setting: string, path: string | undefined): string | un
   try {
     return readFileSync(path, "utf8")
   } catch (cause) {
-    throw new Error(`${setting}: cannot read ${path}: ${(cause as Error).message}`)
+    throw new Error(`${setting}: cannot read ${path}: ${(cause as Error).message}`, { cause })
   }
 }
 

@@ -197,7 +197,7 @@ export const make = Effect.gen(function*() {
         group,
         task,
         log: (stream, text) => appendLog(allocId, task.Name, stream, text),
-        died: (message) => run(Effect.flatMap(nowNanos, (now) => Effect.sync(() => died(alloc, job, group, message, now))))
+        died: (message) => run(Effect.flatMap(nowNanos, (at) => Effect.sync(() => died(alloc, job, group, message, at))))
       }).pipe(
         Scope.provide(scope),
         Effect.exit,

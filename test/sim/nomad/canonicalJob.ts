@@ -41,7 +41,7 @@ const objectOrUndefined = (value: unknown): JsonObject | undefined => (isObject(
 /** `base` overridden by whatever `over` sets, as the api structs' `Merge` methods do. */
 const merge = (base: JsonObject | null, ...overs: ReadonlyArray<JsonObject | undefined>): JsonObject | null => {
   let out = base
-  for (const over of overs) if (over !== undefined) out = { ...(out ?? {}), ...over }
+  for (const over of overs) if (over !== undefined) out = { ...out, ...over }
   return out
 }
 

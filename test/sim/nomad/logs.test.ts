@@ -29,7 +29,9 @@ const splitFrames = (text: string): Array<Frame> => {
       if (c === "\\") i++
       else if (c === '"') inString = false
     } else if (c === '"') inString = true
-    else if (c === "{") depth++ === 0 && (start = i)
+    else if (c === "{") {
+      if (depth++ === 0) start = i
+    }
     else if (c === "}" && --depth === 0) frames.push(JSON.parse(text.slice(start, i + 1)) as Frame)
   }
   return frames

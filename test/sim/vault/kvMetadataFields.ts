@@ -20,6 +20,7 @@ const prefix = "custom_metadata validation failed"
 const multiError = (errors: ReadonlyArray<string>): string =>
   `${errors.length} error${errors.length === 1 ? "" : "s"} occurred:\n${errors.map((e) => `\t* ${e}`).join("\n")}\n\n`
 
+// oxlint-disable-next-line no-control-regex -- control characters are what it looks for
 const printable = (s: string) => !/[\u0000-\u001f\u007f]/.test(s)
 
 /** `validateCustomMetadata`. */
@@ -100,7 +101,7 @@ export const metadataChange = (
       key.customMetadata = null
       return
     }
-    const merged: Record<string, string> = patch ? { ...(key.customMetadata ?? {}) } : {}
+    const merged: Record<string, string> = patch ? { ...key.customMetadata } : {}
     for (const [name, value] of Object.entries(custom)) {
       if (value === null) delete merged[name]
       else merged[name] = value

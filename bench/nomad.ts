@@ -56,18 +56,24 @@ export const runNomadBench = async (options: { functions: number; lists: number 
 
   // Deploy: through faas-nomad, then the same jobs registered with Nomad directly (another prefix, same shape).
   const deployViaProvider = await inParallel(
-    Array.from({ length: options.functions }, (_, i) => () =>
-      post(`${provider}/system/functions`, { service: `fn-${i}`, image: "functions/alpine:latest" })),
+    Array.from(
+      { length: options.functions },
+      (_, i) => () => post(`${provider}/system/functions`, { service: `fn-${i}`, image: "functions/alpine:latest" })
+    ),
     16
   )
   const deployDirect = await inParallel(
     Array.from({ length: options.functions }, (_, i) => () => {
-      const deployment = Schema.decodeUnknownSync(FunctionDeployment)({ service: `direct-${i}`, image: "functions/alpine:latest" })
+      const deployment = Schema.decodeUnknownSync(FunctionDeployment)({
+        service: `direct-${i}`,
+        image: "functions/alpine:latest"
+      })
       const job = Result.getOrThrow(
-        toNomadJob(deployment, { namespace: "default", count: 1, createdAt: new Date().toISOString() }, {
-          ...settings,
-          jobPrefix: "Direct-"
-        })
+        toNomadJob(
+          deployment,
+          { namespace: "default", count: 1, createdAt: new Date().toISOString() },
+          { ...settings, jobPrefix: "Direct-" }
+        )
       )
       return post(`${sim.url}/v1/jobs`, { Job: job, EnforceIndex: true, JobModifyIndex: 0 }, "PUT")
     }),
@@ -95,19 +101,46 @@ export const runNomadBench = async (options: { functions: number; lists: number 
   const naiveBefore = count()
   for (let i = 0; i < Math.max(3, Math.floor(options.lists / 4)); i++) {
     const started = performance.now()
-    const stubs = await fetch(`${sim.url}/v1/jobs?prefix=OpenFaaS-`).then((r) => r.json() as Promise<Array<{ ID: string }>>)
-    await inParallel(stubs.map((stub) => () => fetch(`${sim.url}/v1/job/${encodeURIComponent(stub.ID)}`).then((r) => r.text())), 16)
+    const stubs = await fetch(`${sim.url}/v1/jobs?prefix=OpenFaaS-`).then((r) =>
+      r.json() as Promise<Array<{ ID: string }>>
+    )
+    await inParallel(
+      stubs.map((stub) => () => fetch(`${sim.url}/v1/job/${encodeURIComponent(stub.ID)}`).then((r) => r.text())),
+      16
+    )
     naiveTimes.push(performance.now() - started)
   }
   const naiveRequests = (count().all - naiveBefore.all) / naiveTimes.length
 
   const warmMedian = median(warmTimes)
   const naiveMedian = median(naiveTimes)
-  console.log(`\nnomad: ${options.functions} functions on the Nomad simulator (in process), faas-nomad as a child process`)
-  console.log(`list        faas-nomad warm: ${warmRequests.toFixed(1)} Nomad requests, median ${warmMedian.toFixed(1)} ms (${options.lists} lists)`)
-  console.log(`            faas-nomad cold: ${coldRequests} Nomad requests, ${coldMillis.toFixed(1)} ms (first list: every job read once), ${cold.length} functions`)
-  console.log(`            list + N reads:  ${naiveRequests.toFixed(1)} Nomad requests, median ${naiveMedian.toFixed(1)} ms`)
-  console.log(`            requests ratio naive/faas-nomad ${(naiveRequests / warmRequests).toFixed(0)}x, time ratio ${(naiveMedian / warmMedian).toFixed(1)}x`)
-  console.log(`deploy      via faas-nomad: ${(options.functions / (deployViaProvider / 1000)).toFixed(0)} deploys/s; direct to Nomad: ${(options.functions / (deployDirect / 1000)).toFixed(0)} registers/s (16 at once); ratio ${(deployDirect / deployViaProvider).toFixed(2)}`)
+  console.log(
+    `\nnomad: ${options.functions} functions on the Nomad simulator (in process), faas-nomad as a child process`
+  )
+  console.log(
+    `list        faas-nomad warm: ${warmRequests.toFixed(1)} Nomad requests, median ${
+      warmMedian.toFixed(1)
+    } ms (${options.lists} lists)`
+  )
+  console.log(
+    `            faas-nomad cold: ${coldRequests} Nomad requests, ${
+      coldMillis.toFixed(1)
+    } ms (first list: every job read once), ${cold.length} functions`
+  )
+  console.log(
+    `            list + N reads:  ${naiveRequests.toFixed(1)} Nomad requests, median ${naiveMedian.toFixed(1)} ms`
+  )
+  console.log(
+    `            requests ratio naive/faas-nomad ${(naiveRequests / warmRequests).toFixed(0)}x, time ratio ${
+      (naiveMedian / warmMedian).toFixed(1)
+    }x`
+  )
+  console.log(
+    `deploy      via faas-nomad: ${
+      (options.functions / (deployViaProvider / 1000)).toFixed(0)
+    } deploys/s; direct to Nomad: ${
+      (options.functions / (deployDirect / 1000)).toFixed(0)
+    } registers/s (16 at once); ratio ${(deployDirect / deployViaProvider).toFixed(2)}`
+  )
   await sim.close()
 }

@@ -32,12 +32,14 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
       ;(results[name] ??= []).push(wrk(url, { seconds: options.seconds, connections: options.connections }))
     }
   }
-  const summary = Object.fromEntries(Object.entries(results).map(([name, runs]) => [name, {
-    rps: median(runs.map((r) => r.requestsPerSecond)),
-    p50: median(runs.map((r) => r.p50Millis)),
-    p99: median(runs.map((r) => r.p99Millis)),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0)
-  }]))
+  const summary = Object.fromEntries(
+    Object.entries(results).map(([name, runs]) => [name, {
+      rps: median(runs.map((r) => r.requestsPerSecond)),
+      p50: median(runs.map((r) => r.p50Millis)),
+      p99: median(runs.map((r) => r.p99Millis)),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0)
+    }])
+  )
   const b = results["(b) node:http + undici proxy"]!
   const c = results["(c) faas-nomad /function/bench"]!
   const ratios = c.map((run, i) => run.requestsPerSecond / b[i]!.requestsPerSecond)
@@ -47,10 +49,16 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
   console.log(`\nproxy: wrk -t1 -c${options.connections} -d${options.seconds}s, ${options.rounds} rounds, medians`)
   console.log("variant                              req/s     p50 ms   p99 ms  errors")
   for (const [name, s] of Object.entries(summary)) {
-    console.log(`${name.padEnd(34)} ${s.rps.toFixed(0).padStart(8)} ${s.p50.toFixed(2).padStart(9)} ${s.p99.toFixed(2).padStart(8)} ${String(s.errors).padStart(7)}`)
+    console.log(
+      `${name.padEnd(34)} ${s.rps.toFixed(0).padStart(8)} ${s.p50.toFixed(2).padStart(9)} ${
+        s.p99.toFixed(2).padStart(8)
+      } ${String(s.errors).padStart(7)}`
+    )
   }
   const range = (values: ReadonlyArray<number>, digits: number) =>
-    `${median(values).toFixed(digits)} (rounds ${Math.min(...values).toFixed(digits)} to ${Math.max(...values).toFixed(digits)})`
+    `${median(values).toFixed(digits)} (rounds ${Math.min(...values).toFixed(digits)} to ${
+      Math.max(...values).toFixed(digits)
+    })`
   console.log(`c/b throughput ${range(ratios, 3)}, target >= 0.9`)
   console.log(`p99 c-b ${range(p99Gaps, 2)} ms, target <= 1 ms`)
   console.log(`p99 c-d ${range(p99GapsToD, 2)} ms: the gap left once the plain proxy's heap is as large`)

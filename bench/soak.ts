@@ -21,13 +21,33 @@ export const runSoak = async (options: { seconds: number; windows: number; conne
   const startRss = residentMegabytes(provider.pid!)
   for (let i = 0; i < options.windows; i++) {
     const result = wrk(`${base}/function/bench/`, { seconds: window, connections: options.connections })
-    rows.push({ rps: result.requestsPerSecond, p99: result.p99Millis, errors: result.errors, rss: residentMegabytes(provider.pid!) })
+    rows.push({
+      rps: result.requestsPerSecond,
+      p99: result.p99Millis,
+      errors: result.errors,
+      rss: residentMegabytes(provider.pid!)
+    })
   }
   const total = rows.reduce((sum, r) => sum + r.errors, 0)
-  console.log(`\nsoak: ${window * options.windows} s of proxy load (wrk -c${options.connections}) in ${options.windows} windows; faas-nomad RSS ${startRss.toFixed(1)} MB after warm-up`)
+  console.log(
+    `\nsoak: ${
+      window * options.windows
+    } s of proxy load (wrk -c${options.connections}) in ${options.windows} windows; faas-nomad RSS ${
+      startRss.toFixed(1)
+    } MB after warm-up`
+  )
   console.log("window   req/s    p99 ms  errors   RSS MB")
   rows.forEach((r, i) =>
-    console.log(`${String(i + 1).padStart(6)} ${r.rps.toFixed(0).padStart(7)} ${r.p99.toFixed(2).padStart(9)} ${String(r.errors).padStart(7)} ${r.rss.toFixed(1).padStart(8)}`))
+    console.log(
+      `${String(i + 1).padStart(6)} ${r.rps.toFixed(0).padStart(7)} ${r.p99.toFixed(2).padStart(9)} ${
+        String(r.errors).padStart(7)
+      } ${r.rss.toFixed(1).padStart(8)}`
+    )
+  )
   const growth = rows.length > 2 ? rows.at(-1)!.rss - rows[1]!.rss : 0
-  console.log(`errors ${total}; RSS change from window 2 to window ${rows.length}: ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB`)
+  console.log(
+    `errors ${total}; RSS change from window 2 to window ${rows.length}: ${growth >= 0 ? "+" : ""}${
+      growth.toFixed(1)
+    } MB`
+  )
 }

@@ -11,7 +11,10 @@ process.on("exit", () => {
 export const benchFile = (name: string) => fileURLToPath(new URL(name, import.meta.url))
 
 /** Starts `node <script> ...args` and resolves with the JSON it prints on its first line. */
-export const startProcess = <A>(script: string, args: ReadonlyArray<string>): Promise<{ child: ChildProcess; info: A }> =>
+export const startProcess = <A>(
+  script: string,
+  args: ReadonlyArray<string>
+): Promise<{ child: ChildProcess; info: A }> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [benchFile(script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
     children.push(child)
@@ -36,7 +39,9 @@ export const startQuietProcess = (
   args: ReadonlyArray<string>,
   nodeFlags: ReadonlyArray<string> = []
 ): ChildProcess => {
-  const child = spawn(process.execPath, [...nodeFlags, benchFile(script), ...args], { stdio: ["ignore", "ignore", "inherit"] })
+  const child = spawn(process.execPath, [...nodeFlags, benchFile(script), ...args], {
+    stdio: ["ignore", "ignore", "inherit"]
+  })
   children.push(child)
   return child
 }
@@ -50,7 +55,10 @@ export const freePort = (): Promise<number> =>
     })
   })
 
-export const waitForHttp = async (url: string, accept: (status: number, body: string) => boolean = (s) => s === 200) => {
+export const waitForHttp = async (
+  url: string,
+  accept: (status: number, body: string) => boolean = (s) => s === 200
+) => {
   for (let attempt = 0; attempt < 400; attempt++) {
     try {
       const response = await fetch(url)
@@ -79,7 +87,10 @@ export const startBenchProvider = async (nodeFlags: ReadonlyArray<string> = []) 
     body: JSON.stringify({ service: "bench", image: "bench/upstream:1" })
   })
   if (deployed.status !== 202) throw new Error(`deploy answered ${deployed.status}`)
-  await waitForHttp(`${base}/system/function/bench`, (status, body) => status === 200 && JSON.parse(body).availableReplicas === 1)
+  await waitForHttp(
+    `${base}/system/function/bench`,
+    (status, body) => status === 200 && JSON.parse(body).availableReplicas === 1
+  )
   return { upstreamPort: upstream.info.port, provider, base }
 }
 

@@ -20,7 +20,7 @@ export { type ProviderSettings, settings } from "./config/settings.ts"
 // The contract
 export * from "./domain/errors.ts"
 export { FunctionDeployment, FunctionResources } from "./domain/FunctionDeployment.ts"
-export { type FunctionRef, FunctionName, NamespaceName } from "./domain/FunctionName.ts"
+export { FunctionName, type FunctionRef, NamespaceName } from "./domain/FunctionName.ts"
 export type { FunctionStatus } from "./domain/FunctionStatus.ts"
 export { SecretName, SecretRequest, type SecretValue } from "./domain/Secret.ts"
 
@@ -30,15 +30,15 @@ export { toFunctionStatus } from "./jobs/toFunctionStatus.ts"
 export { toNomadJob } from "./jobs/toNomadJob.ts"
 
 // Services: what the provider needs, and what it is made of
-export { Discovery, type Endpoint } from "./services/Discovery.ts"
-export { Metrics } from "./services/Metrics.ts"
-export { Nomad } from "./services/Nomad.ts"
-export { SecretStore } from "./services/SecretStore.ts"
 export { EndpointResolver } from "./provider/EndpointResolver.ts"
 export { FunctionLogs } from "./provider/FunctionLogs.ts"
 export { Functions } from "./provider/Functions.ts"
 export { Namespaces } from "./provider/Namespaces.ts"
 export { ProviderServices } from "./provider/ProviderServices.ts"
+export { Discovery, type Endpoint } from "./services/Discovery.ts"
+export { Metrics } from "./services/Metrics.ts"
+export { Nomad } from "./services/Nomad.ts"
+export { SecretStore } from "./services/SecretStore.ts"
 
 // Infrastructure
 export { ProcessRunner } from "./dev/ProcessRunner.ts"
@@ -51,6 +51,6 @@ export { MemoryCluster } from "./layers/memory/MemoryCluster.ts"
 export { Telemetry } from "./layers/Telemetry.ts"
 
 // HTTP
-export { InvocationProxy } from "./http/proxy/InvocationProxy.ts"
 export { ApiRoutes, ProviderRoutes } from "./http/ProviderRoutes.ts"
 export { ProviderServer } from "./http/ProviderServer.ts"
+export { InvocationProxy } from "./http/proxy/InvocationProxy.ts"

@@ -8,12 +8,12 @@ import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { type Command, helpText, parseCommandLine } from "./config/commandLine.ts"
 import { ProviderConfig } from "./config/ProviderConfig.ts"
 import type { ProviderSettings } from "./config/settings.ts"
+import { ProcessRunner } from "./dev/ProcessRunner.ts"
 import { ProviderServer } from "./http/ProviderServer.ts"
 import { DevCluster } from "./layers/DevCluster.ts"
 import { LiveCluster } from "./layers/LiveCluster.ts"
 import { Logging } from "./layers/Logging.ts"
 import { Telemetry } from "./layers/Telemetry.ts"
-import { ProcessRunner } from "./dev/ProcessRunner.ts"
 import { ProviderServices } from "./provider/ProviderServices.ts"
 import type { Discovery } from "./services/Discovery.ts"
 import type { Metrics } from "./services/Metrics.ts"
@@ -22,9 +22,10 @@ import type { SecretStore } from "./services/SecretStore.ts"
 import { release } from "./version.ts"
 
 const serve = (command: Command, settings: ProviderSettings) => {
-  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, Error, ProviderConfig> = command === "start"
-    ? LiveCluster
-    : DevCluster(ProcessRunner)
+  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, Error, ProviderConfig> =
+    command === "start"
+      ? LiveCluster
+      : DevCluster(ProcessRunner)
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),

@@ -3,8 +3,8 @@
  * undici (keep-alive pool, streamed bodies, hop-by-hop headers dropped), to a
  * fixed upstream. faas-nomad's proxy is measured against this.
  */
-import { createServer, type IncomingHttpHeaders } from "node:http"
 import { Agent } from "@effect/platform-node/Undici"
+import { createServer, type IncomingHttpHeaders } from "node:http"
 
 const upstream = `http://127.0.0.1:${process.argv[2]}`
 /**
@@ -16,13 +16,24 @@ const ballast: Array<{ readonly n: number; readonly s: string }> = []
 for (let i = 0; i < Number(process.argv[3] ?? 0) * 10_000; i++) ballast.push({ n: i, s: `ballast-${i}` })
 ;(globalThis as { ballast?: unknown }).ballast = ballast
 const prefix = "/function/bench"
-const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "proxy-authorization", "proxy-connection"])
+const hopByHop = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "host",
+  "proxy-authorization",
+  "proxy-connection"
+])
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: null })
 
 const server = createServer({ keepAliveTimeout: 30_000 }, (request, response) => {
   const headers: IncomingHttpHeaders = {}
   for (const name in request.headers) if (!hopByHop.has(name)) headers[name] = request.headers[name]
-  const hasBody = request.headers["transfer-encoding"] !== undefined || (request.headers["content-length"] ?? "0") !== "0"
+  const hasBody = request.headers["transfer-encoding"] !== undefined ||
+    (request.headers["content-length"] ?? "0") !== "0"
   agent.stream(
     {
       origin: upstream,

@@ -11,12 +11,15 @@ export class ProviderConfig extends Context.Service<ProviderConfig, ProviderSett
     Layer.succeed(ProviderConfig, settings)
 
   /** Defaults overridden by the given environment-style values; fails on an invalid one. */
-  static readonly fromEnv = (env: Readonly<Record<string, string | undefined>>): Effect.Effect<ProviderSettings, Error> =>
+  static readonly fromEnv = (
+    env: Readonly<Record<string, string | undefined>>
+  ): Effect.Effect<ProviderSettings, Error> =>
     Result.match(settingsFromEnv(env), {
       onFailure: (message) => Effect.fail(new Error(message)),
       onSuccess: Effect.succeed
     })
 
-  static readonly layerFromEnv = (env: Readonly<Record<string, string | undefined>>): Layer.Layer<ProviderConfig, Error> =>
-    Layer.effect(ProviderConfig, ProviderConfig.fromEnv(env))
+  static readonly layerFromEnv = (
+    env: Readonly<Record<string, string | undefined>>
+  ): Layer.Layer<ProviderConfig, Error> => Layer.effect(ProviderConfig, ProviderConfig.fromEnv(env))
 }

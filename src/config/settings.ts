@@ -92,7 +92,8 @@ export const settings = {
   }),
   maxReplicas: setting("max_replicas", "Functions", Value.positiveInteger, {
     default: "1000",
-    description: "Most instances one function may run: a larger scale request or com.openfaas.scale.min is refused (400)"
+    description:
+      "Most instances one function may run: a larger scale request or com.openfaas.scale.min is refused (400)"
   }),
   secretsBackend: setting("secrets_backend", "Secrets", Value.oneOf(["vault", "nomad"]), {
     default: "vault",
@@ -216,10 +217,15 @@ export const settings = {
   otelExporterOtlpTracesEndpoint: setting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "Telemetry", Value.baseUrl("http"), {
     description: "Full OTLP/HTTP URL for traces; wins over OTEL_EXPORTER_OTLP_ENDPOINT"
   }),
-  otelExporterOtlpProtocol: setting("OTEL_EXPORTER_OTLP_PROTOCOL", "Telemetry", Value.oneOf(["http/protobuf", "http/json"]), {
-    default: "http/protobuf",
-    description: "OTLP encoding: http/protobuf or http/json"
-  }),
+  otelExporterOtlpProtocol: setting(
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "Telemetry",
+    Value.oneOf(["http/protobuf", "http/json"]),
+    {
+      default: "http/protobuf",
+      description: "OTLP encoding: http/protobuf or http/json"
+    }
+  ),
   otelExporterOtlpHeaders: setting("OTEL_EXPORTER_OTLP_HEADERS", "Telemetry", Value.secret, {
     description: "Headers for the collector, key=value,key=value (e.g. an API key)"
   }),
@@ -230,7 +236,14 @@ export const settings = {
   otelTracesSampler: setting(
     "OTEL_TRACES_SAMPLER",
     "Telemetry",
-    Value.oneOf(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"]),
+    Value.oneOf([
+      "always_on",
+      "always_off",
+      "traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "parentbased_traceidratio"
+    ]),
     { default: "parentbased_always_on", description: "Which traces are recorded" }
   ),
   otelTracesSamplerArg: setting("OTEL_TRACES_SAMPLER_ARG", "Telemetry", Value.ratio, {

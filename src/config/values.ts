@@ -31,7 +31,9 @@ export const duration: ValueParser<Duration.Duration> = (raw) => {
   const invalid = Result.fail(`expected seconds (e.g. 60) or a duration (e.g. 30s, 1m30s), got ${JSON.stringify(raw)}`)
   // A year is longer than any timeout worth having; more is a typo, and past a double it is Infinity.
   const tooLong = (millis: number) => !Number.isFinite(millis) || millis > 365 * 24 * 3_600_000
-  if (/^\d+$/.test(input)) return tooLong(Number(input) * 1000) ? invalid : Result.succeed(Duration.seconds(Number(input)))
+  if (/^\d+$/.test(input)) {
+    return tooLong(Number(input) * 1000) ? invalid : Result.succeed(Duration.seconds(Number(input)))
+  }
   let millis = 0
   goDurationPart.lastIndex = 0
   let matched = 0
@@ -42,7 +44,9 @@ export const duration: ValueParser<Duration.Duration> = (raw) => {
     millis += Number(part[1]) * goDurationUnits[part[2]!]!
     matched = goDurationPart.lastIndex
   }
-  return input.length > 0 && matched === input.length && !tooLong(millis) ? Result.succeed(Duration.millis(millis)) : invalid
+  return input.length > 0 && matched === input.length && !tooLong(millis)
+    ? Result.succeed(Duration.millis(millis))
+    : invalid
 }
 
 const trueWords = new Set(["1", "t", "T", "TRUE", "true", "True"])

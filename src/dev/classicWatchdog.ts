@@ -23,7 +23,9 @@ const pad = (n: number) => String(n).padStart(2, "0")
 const log = (message: string) => {
   const d = new Date()
   process.stderr.write(
-    `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${message}\n`
+    `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${
+      pad(d.getUTCMinutes())
+    }:${pad(d.getUTCSeconds())} ${message}\n`
   )
 }
 

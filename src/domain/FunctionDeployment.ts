@@ -23,7 +23,9 @@ const optionalNullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey
 
 export const FunctionDeployment = Schema.Struct({
   service: FunctionName,
-  image: Schema.String.check(Schema.isPattern(/^\S+$/, { message: "must be a non-empty image reference without spaces" })),
+  image: Schema.String.check(
+    Schema.isPattern(/^\S+$/, { message: "must be a non-empty image reference without spaces" })
+  ),
   namespace: Schema.optionalKey(Schema.String),
   envProcess: Schema.optionalKey(Schema.String),
   envVars: optionalNullable(StringMap),

@@ -28,7 +28,9 @@ export interface FunctionRef {
 }
 
 /** `name.namespace` or `name`: splits at the last dot, as the OpenFaaS resolvers do. */
-export const splitQualifiedName = (qualified: string): { readonly name: string; readonly namespace: string | undefined } => {
+export const splitQualifiedName = (
+  qualified: string
+): { readonly name: string; readonly namespace: string | undefined } => {
   const dot = qualified.lastIndexOf(".")
   return dot === -1
     ? { name: qualified, namespace: undefined }

@@ -6,7 +6,10 @@ const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 export const formatIssues = (issue: SchemaIssue.Issue, root?: string): string =>
   formatter(issue).issues
     .map(({ message, path }) => {
-      const at = [...(root === undefined ? [] : [root]), ...(path ?? []).map((p) => String(typeof p === "object" ? p.key : p))]
+      const at = [
+        ...(root === undefined ? [] : [root]),
+        ...(path ?? []).map((p) => String(typeof p === "object" ? p.key : p))
+      ]
       return at.length === 0 ? message : `${at.join(".")}: ${message}`
     })
     .join("\n")

@@ -24,7 +24,10 @@ export const readCredentials = (secretMountPath: string): Credentials => {
     try {
       return readFileSync(path, "utf8").trim()
     } catch (cause) {
-      throw new Error(`basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause })
+      throw new Error(
+        `basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`,
+        { cause }
+      )
     }
   }
   return { user: read("basic-auth-user"), password: Redacted.make(read("basic-auth-password")) }
@@ -48,8 +51,13 @@ const unauthorized = HttpServerResponse.text("invalid credentials\n", {
 export const BasicAuth = HttpRouter.middleware(Effect.gen(function*() {
   const config = yield* ProviderConfig
   if (!config.basicAuth) return (httpEffect) => httpEffect
-  const credentials = yield* Effect.try({ try: () => readCredentials(config.secretMountPath), catch: (e) => e as Error })
+  const credentials = yield* Effect.try({
+    try: () => readCredentials(config.secretMountPath),
+    catch: (e) => e as Error
+  })
   return (httpEffect) =>
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      authorizes(credentials, request.headers["authorization"]) ? httpEffect : Effect.succeed(unauthorized))
+    Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request) => authorizes(credentials, request.headers["authorization"]) ? httpEffect : Effect.succeed(unauthorized)
+    )
 }))

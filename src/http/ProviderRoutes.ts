@@ -4,13 +4,13 @@
  */
 import { Layer } from "effect"
 import { ApiMetrics } from "./apiMetrics.ts"
+import { BasicAuth } from "./BasicAuth.ts"
 import { ProxyRoutes } from "./proxy/ProxyRoutes.ts"
 import { FunctionRoutes } from "./routes/functionRoutes.ts"
-import { MetricsRoute } from "./routes/metricsRoute.ts"
 import { LogsRoute } from "./routes/logsRoute.ts"
+import { MetricsRoute } from "./routes/metricsRoute.ts"
 import { SecretRoutes } from "./routes/secretRoutes.ts"
 import { HealthRoute, SystemRoutes } from "./routes/systemRoutes.ts"
-import { BasicAuth } from "./BasicAuth.ts"
 
 /** /system/*: behind basic auth when it is on. */
 const SystemApi = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, LogsRoute).pipe(

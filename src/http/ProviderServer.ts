@@ -10,9 +10,9 @@ import { ByteSize, Duration, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter } from "effect/http"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { ProviderRoutes } from "./ProviderRoutes.ts"
 import { InvocationProxy } from "./proxy/InvocationProxy.ts"
 import { invocationPrefix } from "./proxy/invocationTarget.ts"
-import { ProviderRoutes } from "./ProviderRoutes.ts"
 import { UnmatchedRoutes } from "./unmatchedRoutes.ts"
 
 /** A Node server that answers invocations itself and passes every other request on to the Effect router. */
@@ -25,7 +25,10 @@ class ProviderHttpServer extends Server {
   }
 
   override emit(event: string | symbol, ...args: Array<any>): boolean {
-    if ((event === "request" || event === "checkContinue") && (args[0] as IncomingMessage).url?.startsWith(invocationPrefix)) {
+    if (
+      (event === "request" || event === "checkContinue") &&
+      (args[0] as IncomingMessage).url?.startsWith(invocationPrefix)
+    ) {
       const response = args[1] as ServerResponse
       if (event === "checkContinue") response.writeContinue()
       this.invoke(args[0] as IncomingMessage, response)

@@ -30,7 +30,8 @@ const upstreamMessage = (e: UpstreamError) => {
   }
 }
 
-const qualified = (e: { readonly name: string; readonly namespace: string }) => `"${e.name}" in namespace "${e.namespace}"`
+const qualified = (e: { readonly name: string; readonly namespace: string }) =>
+  `"${e.name}" in namespace "${e.namespace}"`
 
 export const describeError = (error: RouteError): { readonly status: number; readonly message: string } => {
   switch (error._tag) {
@@ -50,7 +51,10 @@ export const describeError = (error: RouteError): { readonly status: number; rea
     case "FunctionNotFound":
       return { status: 404, message: `function ${qualified(error)} not found` }
     case "FunctionExists":
-      return { status: 409, message: `function ${qualified(error)} already exists; update it with PUT /system/functions` }
+      return {
+        status: 409,
+        message: `function ${qualified(error)} already exists; update it with PUT /system/functions`
+      }
     case "ConcurrentModification":
       return { status: 409, message: `function ${qualified(error)} kept changing during this request; try again` }
     case "DeploymentRejected":

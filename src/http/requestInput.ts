@@ -39,7 +39,9 @@ export const readJsonBody = <S extends Schema.Top & { readonly DecodingServices:
   const decode = decodeWith(schema)
   return Effect.gen(function*() {
     const text = yield* bodyText
-    if (text.trim() === "") return yield* new InvalidRequest({ message: "the request body is empty: expected a JSON object" })
+    if (text.trim() === "") {
+      return yield* new InvalidRequest({ message: "the request body is empty: expected a JSON object" })
+    }
     let json: unknown
     try {
       json = JSON.parse(text)

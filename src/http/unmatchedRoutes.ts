@@ -23,16 +23,23 @@ const readablePath = (path: string): boolean => {
 const unmatched = (reason: HttpServerError.RouteNotFound) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const path = request.url.split("?", 1)[0]!
-    if (!readablePath(path)) return Effect.succeed(text(400, `the path ${JSON.stringify(path)} has a malformed percent-escape`))
-    if (reason.description !== undefined) return Effect.succeed(text(400, `the path is too long: ${reason.description}`))
+    if (!readablePath(path)) {
+      return Effect.succeed(text(400, `the path ${JSON.stringify(path)} has a malformed percent-escape`))
+    }
+    if (reason.description !== undefined) {
+      return Effect.succeed(text(400, `the path is too long: ${reason.description}`))
+    }
     return Effect.succeed(text(404, `no route for ${request.method} ${path}`))
   })
 
 export const UnmatchedRoutes = HttpRouter.middleware(
   (httpEffect) =>
-    Effect.catch(httpEffect, (error) =>
-      HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound"
-        ? unmatched(error.reason)
-        : Effect.fail(error)),
+    Effect.catch(
+      httpEffect,
+      (error) =>
+        HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound"
+          ? unmatched(error.reason)
+          : Effect.fail(error)
+    ),
   { global: true }
 )

@@ -25,7 +25,9 @@ const wholeNumber = (map: Labels, key: string, max: number): Result.Result<numbe
   if (text === undefined) return Result.succeed(undefined)
   if (!/^\s*\d+\s*$/.test(text)) return Result.fail(`labels: ${key} must be a whole number, got "${text}"`)
   const value = Number(text)
-  return value <= max ? Result.succeed(value) : Result.fail(`labels: ${key} must be at most ${max} (max_replicas), got ${text.trim()}`)
+  return value <= max
+    ? Result.succeed(value)
+    : Result.fail(`labels: ${key} must be at most ${max} (max_replicas), got ${text.trim()}`)
 }
 
 /** Instances a new function starts with: `com.openfaas.scale.min` when above 0, else 1; never more than `max`. */

@@ -11,7 +11,7 @@ import type { Job, Service, Task, TaskGroup } from "../nomad/Job.ts"
 import { parseConstraints } from "./constraints.ts"
 import { healthInitialDelay, healthPath, labelKeys } from "./functionLabels.ts"
 import { encodeDeployment, metaKeys } from "./jobMeta.ts"
-import { type JobSettings, jobId, serviceName, serviceNameProblem } from "./JobSettings.ts"
+import { jobId, type JobSettings, serviceName, serviceNameProblem } from "./JobSettings.ts"
 import { proxySettingTags } from "./proxySettings.ts"
 import { toTaskResources } from "./resources.ts"
 import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
@@ -68,7 +68,9 @@ export const toNomadJob = (
   if (Result.isFailure(proxyTags)) problems.push(...proxyTags.failure)
   if (Result.isFailure(checkPath)) problems.push(checkPath.failure)
   if (Result.isFailure(initialDelay)) problems.push(initialDelay.failure)
-  if (problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay) || Result.isFailure(proxyTags)) {
+  if (
+    problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay) || Result.isFailure(proxyTags)
+  ) {
     return Result.fail(problems)
   }
 

@@ -14,8 +14,13 @@ import { NomadMemory } from "./NomadMemory.ts"
 import { type MemorySecrets, SecretStoreMemory } from "./SecretStoreMemory.ts"
 
 export const DevCluster = (runner: Layer.Layer<AllocationRunner, never, MemorySecrets>) =>
-  Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) =>
-    Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), MetricsLive).pipe(
-      Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner))),
-      Layer.provideMerge(SecretStoreMemory)
-    )))
+  Layer.unwrap(
+    Effect.map(
+      Effect.service(ProviderConfig),
+      (config) =>
+        Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), MetricsLive).pipe(
+          Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner))),
+          Layer.provideMerge(SecretStoreMemory)
+        )
+    )
+  )

@@ -11,10 +11,10 @@ import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
 import { type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
 import { nullable } from "../nomad/Job.ts"
 import { Discovery, type Endpoint } from "../services/Discovery.ts"
-import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
-import { ConsulApiClient } from "./http/ConsulApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
+import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
 import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
+import { ConsulApiClient } from "./http/ConsulApiClient.ts"
 
 const ServiceEntry = Schema.Struct({
   Node: Schema.Struct({ Address: nullable(Schema.String) }),
@@ -49,7 +49,9 @@ export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, sl
     })
     const what = `health of ${serviceName(settings, ref.name)}`
     return client.send(
-      HttpClientRequest.get(client.url(`/v1/health/service/${encodeURIComponent(serviceName(settings, ref.name))}?${params}`)),
+      HttpClientRequest.get(
+        client.url(`/v1/health/service/${encodeURIComponent(serviceName(settings, ref.name))}?${params}`)
+      ),
       { retry: "read", timeout: blockingTimeout(index, slackMillis) }
     ).pipe(
       Effect.flatMap((answer) =>
@@ -69,7 +71,10 @@ export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, sl
   }
 
   const watch = (ref: FunctionRef) =>
-    blockingWatch((index) => healthQuery(ref, index), (endpoints) => endpoints.map((e) => `${e.id}@${e.address}:${e.port}`).join(","))
+    blockingWatch(
+      (index) => healthQuery(ref, index),
+      (endpoints) => endpoints.map((e) => `${e.id}@${e.address}:${e.port}`).join(",")
+    )
 
   /** One query for every check of the namespace's functions and of their nodes: an instance is ready when all pass. */
   const readyCounts = (namespace: NamespaceName) => {
@@ -78,7 +83,9 @@ export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, sl
     return client.send(HttpClientRequest.get(client.url(`/v1/health/state/any?${new URLSearchParams({ filter })}`)), {
       retry: "read"
     }).pipe(
-      Effect.flatMap((answer) => answer.status === 200 ? decodeChecks(answer, what) : Effect.fail(unexpected("consul", answer, what))),
+      Effect.flatMap((answer) =>
+        answer.status === 200 ? decodeChecks(answer, what) : Effect.fail(unexpected("consul", answer, what))
+      ),
       Effect.map((checks) => {
         const failingNodes = new Set(checks.filter((c) => !c.ServiceID && c.Status !== "passing").map((c) => c.Node))
         const instances = new Map<string, { readonly service: string; ready: boolean }>()

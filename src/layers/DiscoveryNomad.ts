@@ -12,8 +12,8 @@ import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
 import { jobId, type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
 import { nullable } from "../nomad/Job.ts"
 import { Discovery, type Endpoint, sameEndpoints } from "../services/Discovery.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
+import type { ApiAnswer } from "./http/ApiClient.ts"
 import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
 import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
 
@@ -73,12 +73,24 @@ export const makeNomadDiscovery = (client: NomadApi, settings: JobSettings, slac
     const job = jobId(settings, ref.name)
     const registrations = blockingWatch(
       (index) =>
-        blockingGet(`/v1/service/${encodeURIComponent(service)}`, ref.namespace, index, `services of ${service}`, decodeRegistrations),
+        blockingGet(
+          `/v1/service/${encodeURIComponent(service)}`,
+          ref.namespace,
+          index,
+          `services of ${service}`,
+          decodeRegistrations
+        ),
       (list: ReadonlyArray<Registration>) => list.map((r) => `${r.ID}@${r.Address}:${r.Port}`).join(",")
     )
     const allocations = blockingWatch(
       (index) =>
-        blockingGet(`/v1/job/${encodeURIComponent(job)}/allocations`, ref.namespace, index, `allocations of ${job}`, decodeAllocations),
+        blockingGet(
+          `/v1/job/${encodeURIComponent(job)}/allocations`,
+          ref.namespace,
+          index,
+          `allocations of ${job}`,
+          decodeAllocations
+        ),
       (list: ReadonlyArray<AllocationHealth>) => list.filter(isReady).map((a) => a.ID).sort().join(",")
     )
     return Stream.zipLatest(registrations, allocations).pipe(

@@ -7,7 +7,11 @@ const levels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as
 export const Logging = Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) =>
   Layer.mergeAll(
     Logger.layer([
-      config.logFormat === "json" ? Logger.consoleJson : config.logFormat === "logfmt" ? Logger.consoleLogFmt : Logger.defaultLogger
+      config.logFormat === "json"
+        ? Logger.consoleJson
+        : config.logFormat === "logfmt"
+        ? Logger.consoleLogFmt
+        : Logger.defaultLogger
     ]),
     Layer.succeed(References.MinimumLogLevel, levels[config.logLevel])
   )))

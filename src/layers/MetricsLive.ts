@@ -133,8 +133,13 @@ export const MetricsLive: Layer.Layer<Metrics, never, ProviderConfig> = Layer.ef
     const config = yield* ProviderConfig
     const address = config.statsdAddr
     const context = yield* Effect.context<never>()
-    const statsd = address === undefined ? undefined : yield* makeStatsdClient(address.host, address.port, (message) =>
-      Effect.runForkWith(context)(Effect.logWarning(message)))
+    const statsd = address === undefined ?
+      undefined :
+      yield* makeStatsdClient(
+        address.host,
+        address.port,
+        (message) => Effect.runForkWith(context)(Effect.logWarning(message))
+      )
     return makeMetrics(statsd, config.statsdTags)
   })
 )

@@ -8,15 +8,15 @@
 import { Effect, Layer, Option, Schema, Stream } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
 import { UpstreamError } from "../domain/errors.ts"
-import { makeFrameDecoder } from "../nomad/logFrames.ts"
 import { AllocationListStub } from "../nomad/Allocation.ts"
 import { Job } from "../nomad/Job.ts"
 import { JobListStub } from "../nomad/JobListStub.ts"
+import { makeFrameDecoder } from "../nomad/logFrames.ts"
 import { Namespace } from "../nomad/Namespace.ts"
 import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../services/Nomad.ts"
+import { decodeAnswer, unexpected } from "./http/answers.ts"
 import type { ApiAnswer } from "./http/ApiClient.ts"
 import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
 
 const JobRegisterResponse = Schema.Struct({
   EvalID: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -29,10 +29,13 @@ const decodeAllocations = decodeAnswer("nomad", Schema.Array(AllocationListStub)
 const decodeNamespace = decodeAnswer("nomad", Namespace)
 const decodeNamespaces = decodeAnswer("nomad", Schema.Array(Namespace))
 const decodeRegistration = decodeAnswer("nomad", JobRegisterResponse)
-const decodeDeregistration = decodeAnswer("nomad", Schema.Struct({
-  EvalID: Schema.optionalKey(Schema.NullOr(Schema.String)),
-  JobModifyIndex: Schema.optionalKey(Schema.NullOr(Schema.Number))
-}))
+const decodeDeregistration = decodeAnswer(
+  "nomad",
+  Schema.Struct({
+    EvalID: Schema.optionalKey(Schema.NullOr(Schema.String)),
+    JobModifyIndex: Schema.optionalKey(Schema.NullOr(Schema.Number))
+  })
+)
 
 const casConflict = "Enforcing job modify index"
 /** How Nomad words a job it will not accept: a multierror list, or a validation sentence. */
@@ -63,7 +66,10 @@ export const makeNomadApi = (client: NomadApi) => {
       JobIndexConflict | JobRejected | UpstreamError
     > => {
       if (answer.status === 200) {
-        return Effect.map(decodeRegistration(answer, what), (r) => ({ jobModifyIndex: r.JobModifyIndex, evalId: r.EvalID ?? "" }))
+        return Effect.map(decodeRegistration(answer, what), (r) => ({
+          jobModifyIndex: r.JobModifyIndex,
+          evalId: r.EvalID ?? ""
+        }))
       }
       if (answer.status === 500 && answer.body.startsWith(casConflict)) {
         return Effect.fail(new JobIndexConflict({ jobId: job.ID, message: answer.body }))
@@ -110,17 +116,22 @@ export const makeNomadApi = (client: NomadApi) => {
     const what = `scale job ${jobId}`
     const body = { Count: count, Target: { Group: group }, Message: message, Error: false, PolicyOverride: false }
     return client.send(
-      HttpClientRequest.setBody(request("POST", `/v1/job/${segment(jobId)}/scale`, { namespace }), HttpBody.jsonUnsafe(body)),
+      HttpClientRequest.setBody(
+        request("POST", `/v1/job/${segment(jobId)}/scale`, { namespace }),
+        HttpBody.jsonUnsafe(body)
+      ),
       { retry: "write" }
-    ).pipe(Effect.flatMap((answer): Effect.Effect<void, JobNotFound | JobRejected | UpstreamError> =>
-      answer.status === 200
-        ? Effect.void
-        : answer.status === 404
-        ? Effect.fail(new JobNotFound({ jobId }))
-        : answer.status === 400
-        ? Effect.fail(new JobRejected({ jobId, message: answer.body.trim() }))
-        : Effect.fail(unexpected("nomad", answer, what))
-    ))
+    ).pipe(
+      Effect.flatMap((answer): Effect.Effect<void, JobNotFound | JobRejected | UpstreamError> =>
+        answer.status === 200
+          ? Effect.void
+          : answer.status === 404
+          ? Effect.fail(new JobNotFound({ jobId }))
+          : answer.status === 400
+          ? Effect.fail(new JobRejected({ jobId, message: answer.body.trim() }))
+          : Effect.fail(unexpected("nomad", answer, what))
+      )
+    )
   }
 
   const jobAllocations: Nomad["Service"]["jobAllocations"] = (namespace, jobId) =>
@@ -149,14 +160,21 @@ export const makeNomadApi = (client: NomadApi) => {
             const text = new TextDecoder()
             return Effect.succeed(
               response.stream.pipe(
-                Stream.mapError((e) => new UpstreamError({ dependency: "nomad", reason: "Unavailable", message: `${what}: ${e.message}` })),
+                Stream.mapError((e) =>
+                  new UpstreamError({ dependency: "nomad", reason: "Unavailable", message: `${what}: ${e.message}` })
+                ),
                 Stream.flatMap((chunk) => Stream.fromIterable(decode(text.decode(chunk, { stream: true }))))
               )
             )
           }
           // A task not started yet has no logs: nothing to show rather than an error.
-          return Effect.flatMap(response.text.pipe(Effect.orElseSucceed(() => "")), (body) =>
-            response.status === 404 ? Effect.succeed(Stream.empty) : Effect.fail(unexpected("nomad", { status: response.status, headers: response.headers, body }, what)))
+          return Effect.flatMap(
+            response.text.pipe(Effect.orElseSucceed(() => "")),
+            (body) =>
+              response.status === 404
+                ? Effect.succeed(Stream.empty)
+                : Effect.fail(unexpected("nomad", { status: response.status, headers: response.headers, body }, what))
+          )
         })
       )
     )

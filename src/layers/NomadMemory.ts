@@ -37,7 +37,8 @@ export const NomadMemory: Layer.Layer<Nomad, never, MemoryCluster> = Layer.effec
           })
         ),
       jobAllocations: cluster.jobAllocations,
-      allocationLogs: (_namespace, allocId, task, stream, options) => cluster.allocationLogs(allocId, task, stream, options),
+      allocationLogs: (_namespace, allocId, task, stream, options) =>
+        cluster.allocationLogs(allocId, task, stream, options),
       readNamespace: cluster.readNamespace,
       listNamespaces: cluster.listNamespaces
     })

@@ -13,8 +13,8 @@ import type { SecretValue } from "../domain/Secret.ts"
 import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
 import { secretStoragePath } from "../jobs/secretTemplates.ts"
 import { SecretExists, SecretStore } from "../services/SecretStore.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
+import type { ApiAnswer } from "./http/ApiClient.ts"
 import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
 import { secretData } from "./SecretStoreVault.ts"
 import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
@@ -24,7 +24,8 @@ const decodeVariables = decodeAnswer("nomad", Schema.Array(VariableMeta))
 const decodeVariable = decodeAnswer("nomad", VariableMeta)
 
 export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSource, { backend: "nomad" }>) => {
-  const varPath = (name: string) => `/v1/var/${secretStoragePath(source, "", name).split("/").map(encodeURIComponent).join("/")}`
+  const varPath = (name: string) =>
+    `/v1/var/${secretStoragePath(source, "", name).split("/").map(encodeURIComponent).join("/")}`
 
   /** The variable's ModifyIndex, or undefined when it does not exist. */
   const modifyIndex = (namespace: string, name: string) =>
@@ -42,7 +43,11 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
     client.send(
       HttpClientRequest.setBody(
         client.request("PUT", varPath(name), { namespace, cas: String(cas) }),
-        HttpBody.jsonUnsafe({ Namespace: namespace, Path: secretStoragePath(source, namespace, name), Items: secretData(value) })
+        HttpBody.jsonUnsafe({
+          Namespace: namespace,
+          Path: secretStoragePath(source, namespace, name),
+          Items: secretData(value)
+        })
       ),
       { retry: "write" }
     )
@@ -100,7 +105,8 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
       onCurrent(
         namespace,
         name,
-        (index) => client.send(client.request("DELETE", varPath(name), { namespace, cas: String(index) }), { retry: "write" }),
+        (index) =>
+          client.send(client.request("DELETE", varPath(name), { namespace, cas: String(index) }), { retry: "write" }),
         `delete secret ${name}`
       )
   })

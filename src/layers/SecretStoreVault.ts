@@ -12,10 +12,10 @@ import type { SecretValue } from "../domain/Secret.ts"
 import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
 import { secretStoragePath } from "../jobs/secretTemplates.ts"
 import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
-import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
-import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
+import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
 import { VaultApiClient, vaultErrorText } from "./http/VaultApiClient.ts"
+import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
 
 const ListAnswer = Schema.Struct({ data: Schema.Struct({ keys: Schema.Array(Schema.String) }) })
 const MetadataAnswer = Schema.Struct({
@@ -37,7 +37,8 @@ export const secretData = (value: SecretValue): Record<string, string> =>
     : { value: Buffer.from(value.bytes).toString("base64"), encoding: "base64" }
 
 /** Vault's own error text (its `errors` list) rather than the raw body. */
-const failure = (answer: ApiAnswer, what: string): UpstreamError => unexpected("vault", answer, what, vaultErrorText(answer))
+const failure = (answer: ApiAnswer, what: string): UpstreamError =>
+  unexpected("vault", answer, what, vaultErrorText(answer))
 
 const casMismatch = (answer: ApiAnswer) =>
   answer.status === 400 && vaultErrorText(answer).includes("check-and-set parameter did not match")
@@ -56,7 +57,9 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
         if (answer.status !== 200) return Effect.fail(failure(answer, `read secret ${name}`))
         return Effect.map(decodeMetadata(answer, `read secret ${name}`), ({ data }) => {
           const latest = data.versions[String(data.current_version)]
-          return latest === undefined || latest.destroyed || latest.deletion_time !== "" ? undefined : data.current_version
+          return latest === undefined || latest.destroyed || latest.deletion_time !== ""
+            ? undefined
+            : data.current_version
         })
       })
     )
@@ -70,15 +73,19 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
     )
 
   const list = (namespace: string) =>
-    client.send(HttpClientRequest.get(`${url("metadata", `${prefix}/${namespace}`)}/?list=true`), { retry: "read" }).pipe(
-      Effect.flatMap((answer): Effect.Effect<ReadonlyArray<string>, UpstreamError> =>
-        answer.status === 404
-          ? Effect.succeed([])
-          : answer.status === 200
-          ? Effect.map(decodeList(answer, "list secrets"), ({ data }) => data.keys.filter((k) => !k.endsWith("/")).sort())
-          : Effect.fail(failure(answer, "list secrets"))
+    client.send(HttpClientRequest.get(`${url("metadata", `${prefix}/${namespace}`)}/?list=true`), { retry: "read" })
+      .pipe(
+        Effect.flatMap((answer): Effect.Effect<ReadonlyArray<string>, UpstreamError> =>
+          answer.status === 404
+            ? Effect.succeed([])
+            : answer.status === 200
+            ? Effect.map(
+              decodeList(answer, "list secrets"),
+              ({ data }) => data.keys.filter((k) => !k.endsWith("/")).sort()
+            )
+            : Effect.fail(failure(answer, "list secrets"))
+        )
       )
-    )
 
   const create = (namespace: string, name: string, value: SecretValue) =>
     write(namespace, name, value, 0).pipe(
@@ -105,7 +112,9 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
   const remove = (namespace: string, name: string) =>
     Effect.gen(function*() {
       if ((yield* currentVersion(namespace, name)) === undefined) return yield* new SecretNotFound({ name, namespace })
-      const answer = yield* client.send(HttpClientRequest.delete(url("metadata", path(namespace, name))), { retry: "write" })
+      const answer = yield* client.send(HttpClientRequest.delete(url("metadata", path(namespace, name))), {
+        retry: "write"
+      })
       if (answer.status !== 204 && answer.status !== 200) return yield* failure(answer, `delete secret ${name}`)
     })
 

@@ -13,7 +13,12 @@ import { ConsulApiClient } from "./http/ConsulApiClient.ts"
 import { NomadApiClient } from "./http/NomadApiClient.ts"
 import { VaultApiClient } from "./http/VaultApiClient.ts"
 
-const names: Record<Dependency, string> = { nomad: "Nomad", consul: "Consul", vault: "Vault", secrets: "the secret store" }
+const names: Record<Dependency, string> = {
+  nomad: "Nomad",
+  consul: "Consul",
+  vault: "Vault",
+  secrets: "the secret store"
+}
 
 /**
  * Reachability through the leader endpoint (no token needed), then the token
@@ -27,17 +32,27 @@ export const checkDependency = (
 ) =>
   Effect.gen(function*() {
     const name = names[client.dependency]
-    const leader = yield* Effect.result(client.send(HttpClientRequest.get(client.url("/v1/status/leader")), { retry: "write" }))
+    const leader = yield* Effect.result(
+      client.send(HttpClientRequest.get(client.url("/v1/status/leader")), { retry: "write" })
+    )
     if (leader._tag === "Failure") {
-      return yield* Effect.logWarning(`${name} at ${where} is not reachable (${leader.failure.message}); ${consequence}`)
+      return yield* Effect.logWarning(
+        `${name} at ${where} is not reachable (${leader.failure.message}); ${consequence}`
+      )
     }
     if (leader.success.status !== 200) {
-      return yield* Effect.logWarning(`${name} at ${where} answered ${leader.success.status} to a status check; ${consequence}`)
+      return yield* Effect.logWarning(
+        `${name} at ${where} answered ${leader.success.status} to a status check; ${consequence}`
+      )
     }
     if (token !== undefined) {
-      const self = yield* Effect.result(client.send(HttpClientRequest.get(client.url("/v1/acl/token/self")), { retry: "write" }))
+      const self = yield* Effect.result(
+        client.send(HttpClientRequest.get(client.url("/v1/acl/token/self")), { retry: "write" })
+      )
       if (self._tag === "Success" && self.success.status === 403) {
-        return yield* Effect.logWarning(`${name} at ${where} refused the provider's token (${self.success.body.trim()}); ${consequence}`)
+        return yield* Effect.logWarning(
+          `${name} at ${where} refused the provider's token (${self.success.body.trim()}); ${consequence}`
+        )
       }
     }
     yield* Effect.logInfo(`${name} at ${where} is reachable`)
@@ -65,12 +80,16 @@ export const VaultStartupCheck = Layer.effectDiscard(Effect.gen(function*() {
   const where = config.vaultAddr.origin
   const consequence = "secret operations and deployments with secrets answer 503 until it is"
   yield* Effect.forkScoped(Effect.gen(function*() {
-    const health = yield* Effect.result(vault.send(HttpClientRequest.get(vault.url("/v1/sys/health")), { retry: "write" }))
+    const health = yield* Effect.result(
+      vault.send(HttpClientRequest.get(vault.url("/v1/sys/health")), { retry: "write" })
+    )
     if (health._tag === "Failure") {
       return yield* Effect.logWarning(`Vault at ${where} is not reachable (${health.failure.message}); ${consequence}`)
     }
     if (health.success.status === 503) return yield* Effect.logWarning(`Vault at ${where} is sealed; ${consequence}`)
-    const self = yield* Effect.result(vault.send(HttpClientRequest.get(vault.url("/v1/auth/token/lookup-self")), { retry: "write" }))
+    const self = yield* Effect.result(
+      vault.send(HttpClientRequest.get(vault.url("/v1/auth/token/lookup-self")), { retry: "write" })
+    )
     if (self._tag === "Success" && self.success.status === 403) {
       return yield* Effect.logWarning(`Vault at ${where} refused VAULT_TOKEN; ${consequence}`)
     }

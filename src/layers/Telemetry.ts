@@ -88,7 +88,9 @@ const tracingOn = (sdk: Sdk, config: ProviderSettings, url: string) => {
   return OtelTracer.layer.pipe(
     Layer.provide(sdk.NodeSdk.layerTracerProvider(processor, { sampler: sampler(sdk, config) })),
     Layer.provide(Resource.layerFromEnv({ "service.name": config.otelServiceName, "service.version": release })),
-    Layer.merge(Layer.succeed(HttpMiddleware.SpanNameGenerator, (request) => `${request.method} ${routeTemplate(request.url)}`)),
+    Layer.merge(
+      Layer.succeed(HttpMiddleware.SpanNameGenerator, (request) => `${request.method} ${routeTemplate(request.url)}`)
+    ),
     // Should header attributes ever be recorded, the dependencies' tokens are never among them.
     Layer.merge(Layer.succeed(Headers.CurrentRedactedNames, [
       "authorization",

@@ -34,6 +34,10 @@ export const writeOnCurrentVersion = <V>(
     Effect.retry({ while: (e) => e === "changed", times: 4 }),
     Effect.catchIf((e): e is "changed" => e === "changed", () =>
       Effect.fail(
-        new UpstreamError({ dependency: w.dependency, reason: "Unavailable", message: `secret ${w.name} kept changing` })
+        new UpstreamError({
+          dependency: w.dependency,
+          reason: "Unavailable",
+          message: `secret ${w.name} kept changing`
+        })
       ))
   )

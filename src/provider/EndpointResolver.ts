@@ -9,8 +9,8 @@ import { Context, Deferred, Duration, Effect, Fiber, Layer, Schedule, Stream } f
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { UpstreamError } from "../domain/errors.ts"
 import { type FunctionRef, refKey } from "../domain/FunctionName.ts"
-import { Discovery, type Endpoint } from "../services/Discovery.ts"
 import { proxySettingsFromTags } from "../jobs/proxySettings.ts"
+import { Discovery, type Endpoint } from "../services/Discovery.ts"
 
 /** One function's known endpoints and proxy state. Mutable: the proxy reads and updates it synchronously. */
 export interface ResolverEntry {
@@ -151,7 +151,9 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
             found.error ?? new UpstreamError({
               dependency: config.serviceDiscovery,
               reason: "Timeout",
-              message: `no answer about ${found.ref.name}.${found.ref.namespace} within ${Duration.format(firstAnswerWithin)}`
+              message: `no answer about ${found.ref.name}.${found.ref.namespace} within ${
+                Duration.format(firstAnswerWithin)
+              }`
             })
           )
         }
@@ -198,4 +200,3 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
     })
   )
 }
-

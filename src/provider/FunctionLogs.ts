@@ -71,7 +71,11 @@ export class FunctionLogs extends Context.Service<FunctionLogs, {
       const nomad = yield* Nomad
       const settings = jobSettingsFrom(yield* ProviderConfig)
 
-      const instanceLines = (request: LogRequest, alloc: AllocationListStub, task: string): Stream.Stream<LogMessage> => {
+      const instanceLines = (
+        request: LogRequest,
+        alloc: AllocationListStub,
+        task: string
+      ): Stream.Stream<LogMessage> => {
         const { ref } = request
         const tailBytes = request.tail > 0 ? Math.min(request.tail * bytesPerLine, maxTailBytes) : undefined
         const read = (stream: "stdout" | "stderr", follow: boolean, fromEndBytes: number | undefined) =>
@@ -79,7 +83,9 @@ export class FunctionLogs extends Context.Service<FunctionLogs, {
             Stream.decodeText,
             Stream.splitLines,
             // A log that cannot be read (its allocation collected, a client gone) ends; the others go on.
-            Stream.catch((error) => Stream.fromEffect(Effect.logWarning(`logs of ${alloc.ID}: ${error.message}`)).pipe(Stream.drain))
+            Stream.catch((error) =>
+              Stream.fromEffect(Effect.logWarning(`logs of ${alloc.ID}: ${error.message}`)).pipe(Stream.drain)
+            )
           )
         const oneStream = (stream: "stdout" | "stderr") => {
           if (tailBytes === undefined) return read(stream, request.follow, undefined)

@@ -23,11 +23,11 @@ import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctio
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
 import type { Job } from "../nomad/Job.ts"
 import { Discovery } from "../services/Discovery.ts"
-import { readFunctionJob } from "./readFunctionJob.ts"
-import { EndpointResolver } from "./EndpointResolver.ts"
 import { Metrics } from "../services/Metrics.ts"
-import { SecretStore } from "../services/SecretStore.ts"
 import { JobIndexConflict, Nomad } from "../services/Nomad.ts"
+import { SecretStore } from "../services/SecretStore.ts"
+import { EndpointResolver } from "./EndpointResolver.ts"
+import { readFunctionJob } from "./readFunctionJob.ts"
 
 /** How many times a check-and-set write is retried after losing a race. */
 const casAttempts = 8
@@ -51,7 +51,10 @@ export class Functions extends Context.Service<Functions, {
   readonly scale: (
     ref: FunctionRef,
     replicas: number
-  ) => Effect.Effect<void, FunctionNotFound | InvalidRequest | DeploymentRejected | ConcurrentModification | UpstreamError>
+  ) => Effect.Effect<
+    void,
+    FunctionNotFound | InvalidRequest | DeploymentRejected | ConcurrentModification | UpstreamError
+  >
   readonly remove: (ref: FunctionRef) => Effect.Effect<void, FunctionNotFound | UpstreamError>
   readonly status: (ref: FunctionRef) => Effect.Effect<FunctionStatus, FunctionNotFound | UpstreamError>
   readonly list: (namespace: NamespaceName) => Effect.Effect<ReadonlyArray<FunctionStatus>, UpstreamError>
@@ -70,9 +73,13 @@ export class Functions extends Context.Service<Functions, {
 
       /** Every secret a deployment names must exist in its namespace before Nomad is asked to mount it. */
       const checkSecrets = (deployment: FunctionDeployment, namespace: NamespaceName) =>
-        Effect.forEach(deployment.secrets ?? [], (name) => Effect.map(secretStore.exists(namespace, name), (found) => found ? [] : [name]), {
-          concurrency: 4
-        }).pipe(
+        Effect.forEach(
+          deployment.secrets ?? [],
+          (name) => Effect.map(secretStore.exists(namespace, name), (found) => found ? [] : [name]),
+          {
+            concurrency: 4
+          }
+        ).pipe(
           Effect.flatMap((missing) => {
             const names = missing.flat()
             return names.length === 0 ? Effect.void : Effect.fail(
@@ -173,7 +180,9 @@ export class Functions extends Context.Service<Functions, {
 
       const scale = Effect.fn("Functions.scale")(function*(ref: FunctionRef, replicas: number) {
         if (replicas > settings.maxReplicas) {
-          return yield* new InvalidRequest({ message: `replicas must be at most ${settings.maxReplicas} (max_replicas), got ${replicas}` })
+          return yield* new InvalidRequest({
+            message: `replicas must be at most ${settings.maxReplicas} (max_replicas), got ${replicas}`
+          })
         }
         const existing = yield* functionJob(ref)
         const group = functionGroup(existing, ref.name)?.Name ?? ref.name
@@ -227,9 +236,10 @@ export class Functions extends Context.Service<Functions, {
         // Availability is secondary in a list: when discovery is down, what the resolver last saw stands in.
         const ready = yield* discovery.readyCounts(namespace).pipe(
           Effect.catch((error) =>
-            Effect.logWarning(`listing functions without fresh availability: ${error.dependency}: ${error.message}`).pipe(
-              Effect.as(undefined)
-            )
+            Effect.logWarning(`listing functions without fresh availability: ${error.dependency}: ${error.message}`)
+              .pipe(
+                Effect.as(undefined)
+              )
           )
         )
         const statuses = yield* Effect.forEach(live, (stub) => {

@@ -54,7 +54,9 @@ export class Namespaces extends Context.Service<Namespaces, {
           )
         }
         return Cache.get(allowed, name.value).pipe(
-          Effect.flatMap((ok) => ok ? Effect.succeed(name.value) : Effect.fail(new NamespaceNotFound({ namespace: requested })))
+          Effect.flatMap((ok) =>
+            ok ? Effect.succeed(name.value) : Effect.fail(new NamespaceNotFound({ namespace: requested }))
+          )
         )
       }
 

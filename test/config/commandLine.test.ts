@@ -63,7 +63,9 @@ describe("the command line", () => {
 
   it("stops with one line naming the setting", () => {
     expect(failure(["dev", "--bogus"])).toBe("unknown flag --bogus (see --help for the settings)")
-    expect(failure(["dev", "--port", "eighty"])).toBe(`invalid --port: expected a TCP port between 0 and 65535, got "eighty"`)
+    expect(failure(["dev", "--port", "eighty"])).toBe(
+      `invalid --port: expected a TCP port between 0 and 65535, got "eighty"`
+    )
     expect(failure(["dev"], { read_timeout: "soon" })).toContain("invalid read_timeout:")
     expect(failure(["dev"], { service_discovery: "etcd" })).toBe(
       `invalid service_discovery: expected one of consul, nomad, got "etcd"`

@@ -2,7 +2,6 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Result, Schema } from "effect"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
-import { defaultJobSettings } from "../support/jobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { makeApiClient } from "../../src/layers/http/ApiClient.ts"
 import { makeNomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
@@ -10,12 +9,15 @@ import { makeNomadApi } from "../../src/layers/NomadHttp.ts"
 import { AllocationListStub } from "../../src/nomad/Allocation.ts"
 import { Job } from "../../src/nomad/Job.ts"
 import { JobListStub, JobSummary } from "../../src/nomad/JobListStub.ts"
-import { contractJson, contractText } from "../support/contracts.ts"
-import { nomadSchemaValidator } from "../support/openapi.ts"
 import { readBody, startSimServer } from "../sim/SimServer.ts"
+import { contractJson, contractText } from "../support/contracts.ts"
+import { defaultJobSettings } from "../support/jobSettings.ts"
+import { nomadSchemaValidator } from "../support/openapi.ts"
 
 const decodes = (schema: Schema.Top & { readonly DecodingServices: never }, fixture: string) => {
-  const result = Schema.decodeUnknownExit(schema as Schema.Codec<unknown, unknown>)(contractJson(fixture), { errors: "all" })
+  const result = Schema.decodeUnknownExit(schema as Schema.Codec<unknown, unknown>)(contractJson(fixture), {
+    errors: "all"
+  })
   assert.isTrue(result._tag === "Success", `${fixture}: ${String(result)}`)
 }
 
@@ -42,7 +44,12 @@ describe("Nomad's documented responses decode", () => {
   })
 })
 
-const settings: JobSettings = { ...defaultJobSettings, region: "global", networkMode: "bridge", serviceProvider: "nomad" }
+const settings: JobSettings = {
+  ...defaultJobSettings,
+  region: "global",
+  networkMode: "bridge",
+  serviceProvider: "nomad"
+}
 
 const deployments: ReadonlyArray<Record<string, unknown>> = [
   { service: "plain", image: "functions/alpine:latest" },
@@ -71,7 +78,9 @@ describe("what the Nomad client sends", () => {
         Effect.promise(() =>
           startSimServer(async (request, response) => {
             sent.push(JSON.parse(await readBody(request)))
-            response.writeHead(200, { "content-type": "application/json" }).end(contractText("nomad/job-register.response.json"))
+            response.writeHead(200, { "content-type": "application/json" }).end(
+              contractText("nomad/job-register.response.json")
+            )
           })
         ),
         (s) => Effect.promise(() => s.close())
@@ -88,10 +97,11 @@ describe("what the Nomad client sends", () => {
         for (const provider of ["nomad", "consul"] as const) {
           const deployment = Schema.decodeUnknownSync(FunctionDeployment)(input)
           const job = Result.getOrThrow(
-            toNomadJob(deployment, { namespace: "default", count: 1, createdAt: "2026-01-01T00:00:00Z" }, {
-              ...settings,
-              serviceProvider: provider
-            })
+            toNomadJob(
+              deployment,
+              { namespace: "default", count: 1, createdAt: "2026-01-01T00:00:00Z" },
+              { ...settings, serviceProvider: provider }
+            )
           )
           yield* nomad.registerJob(job, { enforceIndex: 0 })
         }

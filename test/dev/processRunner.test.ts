@@ -19,8 +19,10 @@ const deploy = (service: string, envProcess: string | undefined, extra: Record<s
   })
 
 const logLines = (name: string) =>
-  Effect.map(call("GET", `/system/logs?name=${name}`), (answer) =>
-    answer.text.split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { text: string }).text))
+  Effect.map(
+    call("GET", `/system/logs?name=${name}`),
+    (answer) => answer.text.split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { text: string }).text)
+  )
 
 layer(testApp({ runner: ProcessRunner }), { excludeTestServices: true })("the dev cluster's process runner", (it) => {
   it.effect("runs functions/alpine with cat, env and sha512sum as the classic watchdog does", () =>
@@ -75,7 +77,9 @@ layer(testApp({ runner: ProcessRunner }), { excludeTestServices: true })("the de
       const cluster = yield* MemoryCluster
       yield* call("POST", "/system/scale-function/scaled", { replicas: 3 })
       yield* settled
-      const running = (yield* cluster.jobAllocations("default", "OpenFaaS-scaled")).filter((a) => a.ClientStatus === "running")
+      const running = (yield* cluster.jobAllocations("default", "OpenFaaS-scaled")).filter((a) =>
+        a.ClientStatus === "running"
+      )
       assert.strictEqual(running.length, 3)
       assert.strictEqual(json(yield* call("GET", "/system/function/scaled")).availableReplicas, 3)
       yield* call("POST", "/system/scale-function/scaled", { replicas: 1 })

@@ -94,7 +94,14 @@ describe("concurrent operations against the Nomad simulator", () => {
         const listed = json<Array<{ name: string }>>(yield* call("GET", "/system/secrets")).map((s) => s.name).sort()
         const stored = nomad.state.variables().map((v) => v.Path.replace("openfaas-secrets/", "")).sort()
         assert.deepStrictEqual(listed, stored)
-        assert.deepStrictEqual(listed.filter((n) => n.startsWith("own-")), ["own-0", "own-1", "own-2", "own-3", "own-4", "own-5"])
+        assert.deepStrictEqual(listed.filter((n) => n.startsWith("own-")), [
+          "own-0",
+          "own-1",
+          "own-2",
+          "own-3",
+          "own-4",
+          "own-5"
+        ])
         assert.notInclude(listed, "shared")
       }).pipe(Effect.provide(Layer.fresh(liveApp(nomadOnly(nomad.url)))))
     }))

@@ -42,7 +42,10 @@ describe("faults in Nomad, Consul and Vault", () => {
         assert.strictEqual((yield* call("POST", "/system/functions", { service: "steady", image: "x:1" })).status, 202)
         yield* eventually(call("GET", "/function/steady/ping"), (a) => a.status === 200)
         for (let i = 0; i < faults.length; i++) {
-          assert.strictEqual((yield* call("POST", "/system/functions", { service: `cold-${i}`, image: "x:1" })).status, 202)
+          assert.strictEqual(
+            (yield* call("POST", "/system/functions", { service: `cold-${i}`, image: "x:1" })).status,
+            202
+          )
         }
 
         for (const [index, [how, fault, status]] of faults.entries()) {
@@ -50,7 +53,11 @@ describe("faults in Nomad, Consul and Vault", () => {
           const list = yield* call("GET", "/system/functions")
           assert.strictEqual(list.status, status, `nomad ${how}`)
           assert.match(list.text, /^nomad /, `nomad ${how}`)
-          assert.strictEqual((yield* call("GET", "/function/steady/ping")).status, 200, `invocations while nomad is ${how}`)
+          assert.strictEqual(
+            (yield* call("GET", "/function/steady/ping")).status,
+            200,
+            `invocations while nomad is ${how}`
+          )
           nomad.server.faults.clear()
           assert.strictEqual((yield* call("GET", "/system/functions")).status, 200, `nomad recovered from ${how}`)
 
@@ -58,15 +65,29 @@ describe("faults in Nomad, Consul and Vault", () => {
           const secrets = yield* call("GET", "/system/secrets")
           assert.strictEqual(secrets.status, status, `vault ${how}`)
           assert.match(secrets.text, /^vault /, `vault ${how}`)
-          const deploy = yield* call("POST", "/system/functions", { service: `with-secret-${index}`, image: "x:1", secrets: ["s"] })
+          const deploy = yield* call("POST", "/system/functions", {
+            service: `with-secret-${index}`,
+            image: "x:1",
+            secrets: ["s"]
+          })
           assert.strictEqual(deploy.status, status, `deploy with a secret while vault is ${how}`)
           vault.server.faults.clear()
           assert.strictEqual((yield* call("GET", "/system/secrets")).status, 200, `vault recovered from ${how}`)
 
           failing(consul.server, fault)
-          assert.strictEqual((yield* call("GET", "/function/steady/ping")).status, 200, `cached endpoints while consul is ${how}`)
-          const listed = json<Array<{ name: string; availableReplicas: number }>>(yield* call("GET", "/system/functions"))
-          assert.strictEqual(listed.find((f) => f.name === "steady")?.availableReplicas, 1, `list while consul is ${how}`)
+          assert.strictEqual(
+            (yield* call("GET", "/function/steady/ping")).status,
+            200,
+            `cached endpoints while consul is ${how}`
+          )
+          const listed = json<Array<{ name: string; availableReplicas: number }>>(
+            yield* call("GET", "/system/functions")
+          )
+          assert.strictEqual(
+            listed.find((f) => f.name === "steady")?.availableReplicas,
+            1,
+            `list while consul is ${how}`
+          )
           const unseen = yield* call("GET", `/function/cold-${index}`)
           assert.include([503, 504], unseen.status, `a function not watched yet while consul is ${how}`)
           assert.match(unseen.text, /^consul /, `a function not watched yet while consul is ${how}`)
@@ -74,7 +95,11 @@ describe("faults in Nomad, Consul and Vault", () => {
         }
 
         for (const sim of [nomad.server, consul.server, vault.server]) yield* Effect.promise(() => sim.down())
-        assert.strictEqual((yield* call("GET", "/function/steady/ping")).status, 200, "cached endpoints with everything down")
+        assert.strictEqual(
+          (yield* call("GET", "/function/steady/ping")).status,
+          200,
+          "cached endpoints with everything down"
+        )
         const nomadDown = yield* call("GET", "/system/function/steady")
         assert.strictEqual(nomadDown.status, 503)
         assert.include(nomadDown.text, "nomad is unavailable")

@@ -22,7 +22,10 @@ describe("the provider over the live Nomad client", () => {
       yield* Effect.gen(function*() {
         const functions = 25
         for (let i = 0; i < functions; i++) {
-          assert.strictEqual((yield* call("POST", "/system/functions", { service: `fn-${i}`, image: "x:1" })).status, 202)
+          assert.strictEqual(
+            (yield* call("POST", "/system/functions", { service: `fn-${i}`, image: "x:1" })).status,
+            202
+          )
         }
         const jobReads = () => nomad.server.count(/^GET \/v1\/job\//)
         const lists = () => nomad.server.count(/^GET \/v1\/jobs$/)
@@ -50,12 +53,21 @@ describe("the provider over the live Nomad client", () => {
     Effect.gen(function*() {
       const nomad = yield* NomadSimulator.scoped()
       yield* Effect.gen(function*() {
-        assert.strictEqual((yield* call("POST", "/system/functions", { service: "contended", image: "x:0" })).status, 202)
+        assert.strictEqual(
+          (yield* call("POST", "/system/functions", { service: "contended", image: "x:0" })).status,
+          202
+        )
         const versionOf = () => Number(nomad.state.jobs().find((j) => j["ID"] === "OpenFaaS-contended")?.["Version"])
         const before = versionOf()
-        const updates = Array.from({ length: 8 }, (_, i) =>
-          call("PUT", "/system/functions", { service: "contended", image: `x:${i + 1}`, envVars: { n: String(i) } }))
-        const scales = Array.from({ length: 8 }, (_, i) => call("POST", "/system/scale-function/contended", { replicas: i + 1 }))
+        const updates = Array.from(
+          { length: 8 },
+          (_, i) =>
+            call("PUT", "/system/functions", { service: "contended", image: `x:${i + 1}`, envVars: { n: String(i) } })
+        )
+        const scales = Array.from(
+          { length: 8 },
+          (_, i) => call("POST", "/system/scale-function/contended", { replicas: i + 1 })
+        )
         const answers = yield* Effect.all([...updates, ...scales], { concurrency: "unbounded" })
         assert.deepStrictEqual(answers.map((a) => a.status), answers.map(() => 202))
         assert.strictEqual(versionOf() - before, 16)

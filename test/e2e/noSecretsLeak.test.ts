@@ -31,8 +31,16 @@ describe("no secret leaks", () => {
       remember(yield* fetchAt(provider.url, "POST", "/system/secrets", { name: "k", value: secretValue }))
       remember(yield* fetchAt(provider.url, "POST", "/system/secrets", { name: "k", value: secretValue }))
       remember(yield* fetchAt(provider.url, "GET", "/system/secrets"))
-      remember(yield* fetchAt(provider.url, "POST", "/system/functions", { service: "f", image: "x:1", secrets: ["k"] }))
-      remember(yield* fetchAt(provider.url, "POST", "/system/functions", { service: "bad", image: "x:1", secrets: ["missing"] }))
+      remember(
+        yield* fetchAt(provider.url, "POST", "/system/functions", { service: "f", image: "x:1", secrets: ["k"] })
+      )
+      remember(
+        yield* fetchAt(provider.url, "POST", "/system/functions", {
+          service: "bad",
+          image: "x:1",
+          secrets: ["missing"]
+        })
+      )
       vault.state.seal()
       remember(yield* fetchAt(provider.url, "GET", "/system/secrets"))
       yield* Effect.promise(() => nomad.server.down())

@@ -22,7 +22,11 @@ const holdingDriver = () => {
           void released.then(() => res.end("finished"))
         })
         servers.push(server)
-        server.listen(0, "127.0.0.1", () => resolve({ address: "127.0.0.1", port: (server.address() as AddressInfo).port }))
+        server.listen(
+          0,
+          "127.0.0.1",
+          () => resolve({ address: "127.0.0.1", port: (server.address() as AddressInfo).port })
+        )
       }),
     stop: () => Promise.resolve()
   }
@@ -50,7 +54,10 @@ describe("graceful shutdown", () => {
         NOMAD_ADDR: nomad.url
       })
       const deployed = yield* Effect.promise(() =>
-        fetch(`${provider.url}/system/functions`, { method: "POST", body: JSON.stringify({ service: "slow", image: "x:1" }) })
+        fetch(`${provider.url}/system/functions`, {
+          method: "POST",
+          body: JSON.stringify({ service: "slow", image: "x:1" })
+        })
       )
       assert.strictEqual(deployed.status, 202)
       const inFlight = get(`${provider.url}/function/slow/work`)

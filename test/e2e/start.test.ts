@@ -25,11 +25,19 @@ describe("faas-nomad start against the simulators", () => {
       assert.strictEqual((yield* fetchAt(base, "GET", "/healthz")).status, 200)
       assert.deepStrictEqual(json(yield* fetchAt(base, "GET", "/system/namespaces")), ["default"])
 
-      const deployment = { service: "hello", image: "functions/alpine:latest", envProcess: "cat", labels: { team: "a" } }
+      const deployment = {
+        service: "hello",
+        image: "functions/alpine:latest",
+        envProcess: "cat",
+        labels: { team: "a" }
+      }
       assert.strictEqual((yield* fetchAt(base, "POST", "/system/functions", deployment)).status, 202)
       assert.strictEqual((yield* fetchAt(base, "POST", "/system/functions", deployment)).status, 409)
       const registered = nomad.state.jobs().find((j) => j["ID"] === "OpenFaaS-hello")!
-      assert.strictEqual((registered["TaskGroups"] as Array<{ Services: Array<{ Provider: string }> }>)[0]!.Services[0]!.Provider, "nomad")
+      assert.strictEqual(
+        (registered["TaskGroups"] as Array<{ Services: Array<{ Provider: string }> }>)[0]!.Services[0]!.Provider,
+        "nomad"
+      )
 
       const listed = json<Array<{ name: string; replicas: number }>>(yield* fetchAt(base, "GET", "/system/functions"))
       assert.deepStrictEqual(listed.map((f) => [f.name, f.replicas]), [["hello", 1]])
@@ -41,7 +49,10 @@ describe("faas-nomad start against the simulators", () => {
 
       const invoked = yield* fetchAt(base, "POST", "/function/hello/sub/path?q=1", "payload")
       assert.strictEqual(invoked.status, 200)
-      assert.deepStrictEqual([json(invoked).method, json(invoked).url, json(invoked).body], ["POST", "/sub/path?q=1", "payload"])
+      assert.deepStrictEqual(
+        [json(invoked).method, json(invoked).url, json(invoked).body],
+        ["POST", "/sub/path?q=1", "payload"]
+      )
       assert.strictEqual(json(invoked).env.fprocess, "cat")
 
       // Logs come from Nomad's allocation log API, one NDJSON message per line, each stream oldest first.
@@ -58,23 +69,45 @@ describe("faas-nomad start against the simulators", () => {
         ["hello", "default", alloc.ID, "first line"],
         ["hello", "default", alloc.ID, "second line"]
       ])
-      assert.deepStrictEqual(described.filter((m) => m[3] === "on stderr"), [["hello", "default", alloc.ID, "on stderr"]])
+      assert.deepStrictEqual(described.filter((m) => m[3] === "on stderr"), [[
+        "hello",
+        "default",
+        alloc.ID,
+        "on stderr"
+      ]])
       assert.strictEqual((yield* fetchAt(base, "GET", "/system/logs?name=nobody")).status, 404)
 
-      assert.strictEqual((yield* fetchAt(base, "POST", "/system/scale-function/hello", { serviceName: "hello", replicas: 3 })).status, 202)
+      assert.strictEqual(
+        (yield* fetchAt(base, "POST", "/system/scale-function/hello", { serviceName: "hello", replicas: 3 })).status,
+        202
+      )
       assert.strictEqual(json(yield* fetchAt(base, "GET", "/system/function/hello")).replicas, 3)
-      yield* eventually(Effect.map(fetchAt(base, "GET", "/system/function/hello"), json), (s: { availableReplicas: number }) =>
-        s.availableReplicas === 3)
+      yield* eventually(
+        Effect.map(fetchAt(base, "GET", "/system/function/hello"), json),
+        (s: { availableReplicas: number }) => s.availableReplicas === 3
+      )
 
-      assert.strictEqual((yield* fetchAt(base, "POST", "/system/secrets", { name: "api-key", value: "s3cr3t" })).status, 201)
-      assert.deepStrictEqual(json(yield* fetchAt(base, "GET", "/system/secrets")), [{ name: "api-key", namespace: "default" }])
+      assert.strictEqual(
+        (yield* fetchAt(base, "POST", "/system/secrets", { name: "api-key", value: "s3cr3t" })).status,
+        201
+      )
+      assert.deepStrictEqual(json(yield* fetchAt(base, "GET", "/system/secrets")), [{
+        name: "api-key",
+        namespace: "default"
+      }])
       assert.strictEqual(nomad.state.variables().length, 1)
 
       const update = { ...deployment, image: "functions/alpine:3.20", secrets: ["api-key"] }
       assert.strictEqual((yield* fetchAt(base, "PUT", "/system/functions", update)).status, 202)
       const updated = json(yield* fetchAt(base, "GET", "/system/function/hello"))
-      assert.deepStrictEqual([updated.image, updated.replicas, updated.secrets], ["functions/alpine:3.20", 3, ["api-key"]])
-      assert.strictEqual((yield* fetchAt(base, "PUT", "/system/functions", { ...deployment, service: "ghost" })).status, 404)
+      assert.deepStrictEqual(
+        [updated.image, updated.replicas, updated.secrets],
+        ["functions/alpine:3.20", 3, ["api-key"]]
+      )
+      assert.strictEqual(
+        (yield* fetchAt(base, "PUT", "/system/functions", { ...deployment, service: "ghost" })).status,
+        404
+      )
 
       assert.strictEqual((yield* fetchAt(base, "DELETE", "/system/functions", { functionName: "hello" })).status, 202)
       assert.strictEqual((yield* fetchAt(base, "GET", "/system/function/hello")).status, 404)
@@ -95,9 +128,16 @@ describe("faas-nomad start against the simulators", () => {
         api_timeout: "1s"
       })
       const base = provider.url
-      assert.strictEqual((yield* fetchAt(base, "POST", "/system/secrets", { name: "db", value: "hunter2" })).status, 201)
+      assert.strictEqual(
+        (yield* fetchAt(base, "POST", "/system/secrets", { name: "db", value: "hunter2" })).status,
+        201
+      )
       assert.deepStrictEqual(vault.state.readSecret("secret", "openfaas/default/db"), { value: "hunter2" })
-      const deployed = yield* fetchAt(base, "POST", "/system/functions", { service: "worker", image: "x:1", secrets: ["db"] })
+      const deployed = yield* fetchAt(base, "POST", "/system/functions", {
+        service: "worker",
+        image: "x:1",
+        secrets: ["db"]
+      })
       assert.strictEqual(deployed.status, 202)
       yield* eventually(Effect.map(fetchAt(base, "GET", "/function/worker/ping"), (r) => r.status), (s) => s === 200)
       assert.isTrue(consul.server.count(/health\/service\/openfaas-worker/) >= 1)
@@ -119,7 +159,15 @@ describe("faas-nomad start against the simulators", () => {
       const receiver = yield* startOtlpReceiver
       const nomad = yield* NomadSimulator.scoped()
       yield* Effect.promise(() => nomad.server.down())
-      const provider = yield* startCli(["start", "--service-discovery", "nomad", "--secrets-backend", "nomad", "--log-format", "json"], {
+      const provider = yield* startCli([
+        "start",
+        "--service-discovery",
+        "nomad",
+        "--secrets-backend",
+        "nomad",
+        "--log-format",
+        "json"
+      ], {
         NOMAD_ADDR: nomad.url,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
@@ -132,9 +180,14 @@ describe("faas-nomad start against the simulators", () => {
       const lines = provider.output().trim().split("\n")
       for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line)
       yield* Effect.promise(() => nomad.server.up())
-      assert.strictEqual((yield* fetchAt(provider.url, "POST", "/system/functions", { service: "traced", image: "x:1" })).status, 202)
+      assert.strictEqual(
+        (yield* fetchAt(provider.url, "POST", "/system/functions", { service: "traced", image: "x:1" })).status,
+        202
+      )
       const server = yield* receiver.span((s) => s.kind === 2 && s.name === "POST /system/functions")
-      const client = yield* receiver.span((s) => s.kind === 3 && s.traceId === server.traceId && s.attributes["http.request.method"] === "PUT")
+      const client = yield* receiver.span((s) =>
+        s.kind === 3 && s.traceId === server.traceId && s.attributes["http.request.method"] === "PUT"
+      )
       assert.isTrue(String(client.attributes["url.full"]).includes("/v1/jobs"))
       const sent = nomad.server.requests.find((r) => r.method === "PUT" && r.path === "/v1/jobs")
       assert.match(String(sent?.headers["traceparent"]), new RegExp(`^00-${server.traceId}-`))

@@ -16,7 +16,13 @@ const known = "known"
 const setup = Effect.gen(function*() {
   const port = yield* providerPort
   const answer = yield* Effect.promise(() =>
-    send(port, "POST", "/system/functions", { "content-type": "application/json" }, JSON.stringify({ service: known, image: "test/fn:1" }))
+    send(
+      port,
+      "POST",
+      "/system/functions",
+      { "content-type": "application/json" },
+      JSON.stringify({ service: known, image: "test/fn:1" })
+    )
   )
   assert.include([202, 409], answer.status, answer.text)
   yield* settled
@@ -31,7 +37,14 @@ const fromFunction = (answer: RawAnswer) => answer.headers["x-echo-alloc"] !== u
 
 const anyJson = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.anything({ maxDepth: 2, withBigInt: false, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true })
+  fc.anything({
+    maxDepth: 2,
+    withBigInt: false,
+    withBoxedValues: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true
+  })
 )
 
 const contentType = fc.constantFrom<Record<string, string>>(
@@ -46,16 +59,55 @@ const contentType = fc.constantFrom<Record<string, string>>(
 
 /** Keys the schemas read, and values chosen to get past or trip each check. */
 const mutationKeys = [
-  "service", "image", "namespace", "envProcess", "envVars", "constraints", "secrets", "labels", "annotations", "limits",
-  "requests", "readOnlyRootFilesystem", "functionName", "name", "value", "rawValue", "replicas", "serviceName"
+  "service",
+  "image",
+  "namespace",
+  "envProcess",
+  "envVars",
+  "constraints",
+  "secrets",
+  "labels",
+  "annotations",
+  "limits",
+  "requests",
+  "readOnlyRootFilesystem",
+  "functionName",
+  "name",
+  "value",
+  "rawValue",
+  "replicas",
+  "serviceName"
 ]
 const mutationValue = fc.oneof(
   anyJson,
   fc.constantFrom(
-    "", " ", "default", "team-a", "Default", "a/b", "..", "known", "fuzzed-a", "UPPER", "x".repeat(300), "aGVsbG8=", "!!",
-    ["node.datacenter == dc1"], ["garbage"], { memory: "12Mi" }, { cpu: "lots" }, { "nvidia.com/gpu": "0.5" },
-    { "com.openfaas.scale.min": "2" }, { "com.openfaas.scale.min": "x" }, { "com.openfaas.timeout": "0s" },
-    { "com.openfaas.health.http.path": "nope" }, ["missing-secret"], null, -1, 0.5, 1e300
+    "",
+    " ",
+    "default",
+    "team-a",
+    "Default",
+    "a/b",
+    "..",
+    "known",
+    "fuzzed-a",
+    "UPPER",
+    "x".repeat(300),
+    "aGVsbG8=",
+    "!!",
+    ["node.datacenter == dc1"],
+    ["garbage"],
+    { memory: "12Mi" },
+    { cpu: "lots" },
+    { "nvidia.com/gpu": "0.5" },
+    { "com.openfaas.scale.min": "2" },
+    { "com.openfaas.scale.min": "x" },
+    { "com.openfaas.timeout": "0s" },
+    { "com.openfaas.health.http.path": "nope" },
+    ["missing-secret"],
+    null,
+    -1,
+    0.5,
+    1e300
   )
 )
 const mutated = (base: Record<string, unknown>) =>
@@ -83,13 +135,24 @@ const body = (nearValid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<st
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 120 }) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom("", " ", "{", "[]", "null", "\uFEFF{}", "{\"service\":\"a\",}", `${"[".repeat(5000)}${"]".repeat(5000)}`)
+      arbitrary: fc.constantFrom(
+        "",
+        " ",
+        "{",
+        "[]",
+        "null",
+        "\uFEFF{}",
+        "{\"service\":\"a\",}",
+        `${"[".repeat(5000)}${"]".repeat(5000)}`
+      )
     }
   )
 
 const fuzzedNames = fc.constantFrom("fuzzed-a", "fuzzed-b")
 const nearDeployment = fuzzedNames.chain((service) => mutated({ service, image: "test/fn:1" }))
-const nearDelete = fc.constantFrom("fuzzed-a", "fuzzed-b", "never-deployed").chain((functionName) => mutated({ functionName }))
+const nearDelete = fc.constantFrom("fuzzed-a", "fuzzed-b", "never-deployed").chain((functionName) =>
+  mutated({ functionName })
+)
 const nearSecret = fc.constantFrom("s-a", "s-b").chain((name) => mutated({ name, value: "v" }))
 const nearSecretDelete = fc.constantFrom("s-a", "s-b", "never-made").chain((name) => mutated({ name }))
 const nearScale = mutated({ replicas: 1, serviceName: "unknown-fn" })
@@ -117,17 +180,33 @@ const queryValue = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      "", "default", "team-a", "Default", known, "unknown-fn", "10", "-5", "0", "1e3", "99999999999999999999999",
-      "2020-01-01T00:00:00Z", "2020-13-45T00:00:00Z", "2020-01-01T", "+275760-09-13T00:00:00Z", "true", "1", "yes", "%", "%zz"
+      "",
+      "default",
+      "team-a",
+      "Default",
+      known,
+      "unknown-fn",
+      "10",
+      "-5",
+      "0",
+      "1e3",
+      "99999999999999999999999",
+      "2020-01-01T00:00:00Z",
+      "2020-13-45T00:00:00Z",
+      "2020-01-01T",
+      "+275760-09-13T00:00:00Z",
+      "true",
+      "1",
+      "yes",
+      "%",
+      "%zz"
     )
   }
 )
 const queryString = fc.array(
   fc.tuple(queryKey, queryValue, fc.constantFrom("=", "==", "")),
   { maxLength: 5 }
-).chain((pairs) =>
-  fc.constantFrom("&", "&&", ";").map((sep) => pairs.map(([k, v, eq]) => `${k}${eq}${v}`).join(sep))
-)
+).chain((pairs) => fc.constantFrom("&", "&&", ";").map((sep) => pairs.map(([k, v, eq]) => `${k}${eq}${v}`).join(sep)))
 
 /** The provider reads the last `name` and `follow`: a log request for the known function must not follow (the stream would stay open). */
 const notFollowingKnown = (query: string) => {
@@ -162,21 +241,27 @@ const headers = fc.dictionary(headerName, headerValue, { maxKeys: 6, noNullProto
 // ---------------------------------------------------------------------------------------------------------------
 
 layer(testApp(), { excludeTestServices: true })("the API under random input", (it) => {
-  it.effect("random bodies on every route that reads one: never a 5xx, a 4xx explains itself", () =>
-    Effect.gen(function*() {
-      const port = yield* setup
-      // Routes interleave, so deploys, updates and deletes of the same names meet in every order.
-      const request = fc.oneof(
-        ...bodyRoutes.map(([method, path, nearValid]) => fc.tuple(fc.constant(method), fc.constant(path), body(nearValid)))
-      )
-      yield* check(
-        fc.asyncProperty(request, contentType, async ([method, path, payload], type) => {
-          const what = `${method} ${path} ${JSON.stringify(String(payload)).slice(0, 200)}`
-          assertClientAnswer(what, await send(port, method, path, type, payload))
-        }),
-        2000
-      )
-    }), 60_000)
+  it.effect(
+    "random bodies on every route that reads one: never a 5xx, a 4xx explains itself",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* setup
+        // Routes interleave, so deploys, updates and deletes of the same names meet in every order.
+        const request = fc.oneof(
+          ...bodyRoutes.map(([method, path, nearValid]) =>
+            fc.tuple(fc.constant(method), fc.constant(path), body(nearValid))
+          )
+        )
+        yield* check(
+          fc.asyncProperty(request, contentType, async ([method, path, payload], type) => {
+            const what = `${method} ${path} ${JSON.stringify(String(payload)).slice(0, 200)}`
+            assertClientAnswer(what, await send(port, method, path, type, payload))
+          }),
+          2000
+        )
+      }),
+    60_000
+  )
 
   it.effect("scaling the known function with random replica counts (none large enough to run)", () =>
     Effect.gen(function*() {
@@ -189,10 +274,17 @@ layer(testApp(), { excludeTestServices: true })("the API under random input", (i
       )
       yield* check(
         fc.asyncProperty(replicas, async (count) => {
-          const answer = await send(port, "POST", `/system/scale-function/${known}`, {}, JSON.stringify({ replicas: count }))
+          const answer = await send(
+            port,
+            "POST",
+            `/system/scale-function/${known}`,
+            {},
+            JSON.stringify({ replicas: count })
+          )
           assertClientAnswer(`replicas ${JSON.stringify(count)}`, answer)
-          if (typeof count === "number" && Number.isInteger(count) && count >= 0 && count <= 2) assert.strictEqual(answer.status, 202)
-          else assert.strictEqual(answer.status, 400, `replicas ${JSON.stringify(count)}: ${answer.text}`)
+          if (typeof count === "number" && Number.isInteger(count) && count >= 0 && count <= 2) {
+            assert.strictEqual(answer.status, 202)
+          } else assert.strictEqual(answer.status, 400, `replicas ${JSON.stringify(count)}: ${answer.text}`)
         }),
         100
       )
@@ -207,16 +299,29 @@ layer(testApp(), { excludeTestServices: true })("the API under random input", (i
         urlText({ slash: false }),
         dnsLabel,
         fc.tuple(dnsLabel, urlText({ maxLength: 6, slash: false })).map(([n, ns]) => `${n}.${ns}`),
-        fc.constantFrom(".", "..", "...", "known.", "-a", "a-", "a".repeat(64), "a".repeat(100), `${known}.Default`, `${known}.team-a`)
+        fc.constantFrom(
+          ".",
+          "..",
+          "...",
+          "known.",
+          "-a",
+          "a-",
+          "a".repeat(64),
+          "a".repeat(100),
+          `${known}.Default`,
+          `${known}.team-a`
+        )
       ).filter((n) => n.length > 0 && n !== known)
       yield* check(
         fc.asyncProperty(name, async (n) => {
-          for (const [method, path, payload] of [
-            ["GET", `/system/function/${n}`, undefined],
-            ["POST", `/system/scale-function/${n}`, "{\"replicas\":1}"],
-            ["GET", `/function/${n}`, undefined],
-            ["POST", `/function/${n}/sub/path?x=1`, "payload"]
-          ] as const) {
+          for (
+            const [method, path, payload] of [
+              ["GET", `/system/function/${n}`, undefined],
+              ["POST", `/system/scale-function/${n}`, "{\"replicas\":1}"],
+              ["GET", `/function/${n}`, undefined],
+              ["POST", `/function/${n}/sub/path?x=1`, "payload"]
+            ] as const
+          ) {
             const answer = await send(port, method, path, {}, payload)
             if (!fromFunction(answer)) assertClientAnswer(`${method} ${path}`, answer)
           }
@@ -238,27 +343,31 @@ layer(testApp(), { excludeTestServices: true })("the API under random input", (i
       )
     }), 60_000)
 
-  it.effect("random log requests name what is wrong: 400 for the name, 422 for tail or since, 404 for no such function", () =>
-    Effect.gen(function*() {
-      const port = yield* setup
-      yield* check(
-        fc.asyncProperty(
-          fc.oneof(dnsLabel.filter((n) => n !== known), fc.constant(known), urlText({ maxLength: 10 })),
-          fc.option(queryValue, { nil: undefined }),
-          fc.option(queryValue, { nil: undefined }),
-          async (name, tail, since) => {
-            const params = new URLSearchParams({ name, follow: "false" })
-            if (tail !== undefined) params.set("tail", tail)
-            if (since !== undefined) params.set("since", since)
-            const answer = await send(port, "GET", `/system/logs?${params}`)
-            assertClientAnswer(`logs ${params}`, answer)
-            if (answer.status === 422) assert.match(answer.text, /^could not parse the log request: (tail|since): /)
-            if (answer.status === 400) assert.match(answer.text, /^name: /)
-          }
-        ),
-        400
-      )
-    }), 60_000)
+  it.effect(
+    "random log requests name what is wrong: 400 for the name, 422 for tail or since, 404 for no such function",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* setup
+        yield* check(
+          fc.asyncProperty(
+            fc.oneof(dnsLabel.filter((n) => n !== known), fc.constant(known), urlText({ maxLength: 10 })),
+            fc.option(queryValue, { nil: undefined }),
+            fc.option(queryValue, { nil: undefined }),
+            async (name, tail, since) => {
+              const params = new URLSearchParams({ name, follow: "false" })
+              if (tail !== undefined) params.set("tail", tail)
+              if (since !== undefined) params.set("since", since)
+              const answer = await send(port, "GET", `/system/logs?${params}`)
+              assertClientAnswer(`logs ${params}`, answer)
+              if (answer.status === 422) assert.match(answer.text, /^could not parse the log request: (tail|since): /)
+              if (answer.status === 400) assert.match(answer.text, /^name: /)
+            }
+          ),
+          400
+        )
+      }),
+    60_000
+  )
 
   it.effect("random headers on the API: never a 5xx", () =>
     Effect.gen(function*() {
@@ -274,7 +383,10 @@ layer(testApp(), { excludeTestServices: true })("the API under random input", (i
           ),
           headers,
           async ([method, path, payload], sent) => {
-            assertClientAnswer(`${method} ${path} ${JSON.stringify(sent)}`, await send(port, method, path, sent, payload))
+            assertClientAnswer(
+              `${method} ${path} ${JSON.stringify(sent)}`,
+              await send(port, method, path, sent, payload)
+            )
           }
         ),
         800
@@ -302,8 +414,15 @@ layer(testApp(), { excludeTestServices: true })("the API under random input", (i
   it.effect("a name the router cannot match (bad escape, over 100 characters) gets a 4xx that says so, not an empty 404", () =>
     Effect.gen(function*() {
       const port = yield* setup
-      for (const path of ["/system/function/%", "/system/function/%E0%A4%A", "/system/scale-function/%zz", `/system/function/${"a".repeat(101)}`]) {
-        const answer = yield* Effect.promise(() => send(port, path.includes("scale") ? "POST" : "GET", path, {}, "{\"replicas\":1}"))
+      for (const path of [
+        "/system/function/%",
+        "/system/function/%E0%A4%A",
+        "/system/scale-function/%zz",
+        `/system/function/${"a".repeat(101)}`
+      ]) {
+        const answer = yield* Effect.promise(() =>
+          send(port, path.includes("scale") ? "POST" : "GET", path, {}, "{\"replicas\":1}")
+        )
         assert.isTrue(explainsProblem(answer), `${path} → ${answer.status} ${JSON.stringify(answer.text)}`)
       }
     }))
@@ -314,7 +433,9 @@ layer(testApp(), { excludeTestServices: true })("the API under random input", (i
       // The router cuts the path at `;`, so `known;evil` would read, and scale, the function `known`.
       const status = yield* Effect.promise(() => send(port, "GET", `/system/function/${known};evil`))
       assert.strictEqual(status.status, 400, `GET /system/function/${known};evil → ${status.status} ${status.text}`)
-      const scaled = yield* Effect.promise(() => send(port, "POST", `/system/scale-function/${known};x`, {}, "{\"replicas\":1}"))
+      const scaled = yield* Effect.promise(() =>
+        send(port, "POST", `/system/scale-function/${known};x`, {}, "{\"replicas\":1}")
+      )
       assert.strictEqual(scaled.status, 400, `POST /system/scale-function/${known};x → ${scaled.status}`)
     }))
 
@@ -324,7 +445,13 @@ layer(testApp(), { excludeTestServices: true })("the API under random input", (i
       // Checked before the lookup, so an unknown function shows what gets through without scaling anything:
       // 2^53 - 1 once decoded, and the in-memory cluster aborted (out of memory) on far less.
       const answer = yield* Effect.promise(() =>
-        send(port, "POST", "/system/scale-function/unknown-fn", {}, JSON.stringify({ replicas: Number.MAX_SAFE_INTEGER }))
+        send(
+          port,
+          "POST",
+          "/system/scale-function/unknown-fn",
+          {},
+          JSON.stringify({ replicas: Number.MAX_SAFE_INTEGER })
+        )
       )
       assert.strictEqual(answer.status, 400, answer.text)
     }))

@@ -37,7 +37,22 @@ export const urlText = (options: { readonly maxLength?: number; readonly slash?:
     { weight: 6, arbitrary: fc.constantFrom(...chars) },
     {
       weight: 2,
-      arbitrary: fc.constantFrom("%", "%2", "%2F", "%2f", "%00", "%25", "%zz", "%E2%82", "%C0%AF", "..", ".", "%2e%2e", "//", "/../")
+      arbitrary: fc.constantFrom(
+        "%",
+        "%2",
+        "%2F",
+        "%2f",
+        "%00",
+        "%25",
+        "%zz",
+        "%E2%82",
+        "%C0%AF",
+        "..",
+        ".",
+        "%2e%2e",
+        "//",
+        "/../"
+      )
         .filter((p) => options.slash !== false || !p.includes("/"))
     },
     { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 3 }).map((s) => encodeURIComponent(s)) }

@@ -13,17 +13,22 @@ import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import { splitQualifiedName } from "../../src/domain/FunctionName.ts"
 import { DeleteFunctionRequest, NamespaceQuery, ScaleServiceRequest } from "../../src/domain/requests.ts"
 import { SecretDeleteRequest, SecretRequest } from "../../src/domain/Secret.ts"
+import {
+  invocationName,
+  invocationNameEnd,
+  invocationPrefix,
+  upstreamPath
+} from "../../src/http/proxy/invocationTarget.ts"
 import { decodeWith } from "../../src/http/requestInput.ts"
-import { invocationName, invocationNameEnd, invocationPrefix, upstreamPath } from "../../src/http/proxy/invocationTarget.ts"
 import { maxConstraintLength, parseConstraints } from "../../src/jobs/constraints.ts"
 import { initialReplicas } from "../../src/jobs/functionLabels.ts"
 import { deploymentFromMeta } from "../../src/jobs/jobMeta.ts"
-import { defaultJobSettings } from "../support/jobSettings.ts"
-import { parseQuantity } from "../../src/jobs/quantity.ts"
 import { proxySettingTags } from "../../src/jobs/proxySettings.ts"
+import { parseQuantity } from "../../src/jobs/quantity.ts"
 import { toTaskResources } from "../../src/jobs/resources.ts"
 import { toFunctionStatus } from "../../src/jobs/toFunctionStatus.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
+import { defaultJobSettings } from "../support/jobSettings.ts"
 import { dnsLabel, seed } from "./fuzzSupport.ts"
 
 const runs = (numRuns: number) => ({ seed, numRuns })
@@ -47,9 +52,29 @@ const requestSchemas = {
 
 /** JSON-shaped input with the schemas' own keys mixed in, so decoding gets past the first check. */
 const schemaKeys = [
-  "service", "image", "namespace", "envProcess", "envVars", "constraints", "secrets", "labels", "annotations", "limits",
-  "requests", "readOnlyRootFilesystem", "serviceName", "replicas", "functionName", "name", "value", "rawValue", "memory",
-  "cpu", "nvidia.com/gpu", "__proto__", "constructor"
+  "service",
+  "image",
+  "namespace",
+  "envProcess",
+  "envVars",
+  "constraints",
+  "secrets",
+  "labels",
+  "annotations",
+  "limits",
+  "requests",
+  "readOnlyRootFilesystem",
+  "serviceName",
+  "replicas",
+  "functionName",
+  "name",
+  "value",
+  "rawValue",
+  "memory",
+  "cpu",
+  "nvidia.com/gpu",
+  "__proto__",
+  "constructor"
 ]
 const jsonish = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -130,7 +155,22 @@ const notAQuantity = fc.oneof(
     .map(([n, s]) => `${n}${s}`),
   fc.tuple(fc.constantFrom("-", "+", "0x", "#"), fc.nat(999)).map(([p, n]) => `${p}${n}`),
   fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99)).map(([a, b, c]) => `${a}.${b}.${c}`),
-  fc.constantFrom("", " ", ".", "e5", "Mi", "1e", "1e+", "1,5", "Infinity", "NaN", "1e400", `${"9".repeat(400)}`, "½", "١٢")
+  fc.constantFrom(
+    "",
+    " ",
+    ".",
+    "e5",
+    "Mi",
+    "1e",
+    "1e+",
+    "1,5",
+    "Infinity",
+    "NaN",
+    "1e400",
+    `${"9".repeat(400)}`,
+    "½",
+    "١٢"
+  )
 )
 
 describe("parseQuantity", () => {
@@ -178,7 +218,12 @@ describe("parseQuantity", () => {
   })
 })
 
-const resourceText = fc.oneof(quantity.map((q) => q.text), notAQuantity, anyText, fc.constantFrom("500MHz", "0MHz", " 800 mhz "))
+const resourceText = fc.oneof(
+  quantity.map((q) => q.text),
+  notAQuantity,
+  anyText,
+  fc.constantFrom("500MHz", "0MHz", " 800 mhz ")
+)
 const resources = fc.record(
   {
     memory: resourceText,
@@ -191,7 +236,8 @@ const resources = fc.record(
 )
 
 /** Mostly valid resources, so that jobs get built as often as problems get found. */
-const likelyText = (valid: fc.Arbitrary<string>) => fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: resourceText })
+const likelyText = (valid: fc.Arbitrary<string>) =>
+  fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: resourceText })
 const likelyResources = fc.record(
   {
     memory: likelyText(fc.nat(4096).map((n) => `${n + 1}Mi`)),
@@ -206,16 +252,21 @@ const resourceFields = /^(requests|limits)\.(memory|cpu|nvidia\.com\/gpu|amd\.co
 describe("toTaskResources", () => {
   it("never throws; returns whole, finite resources or problems that each name their field", () => {
     fc.assert(
-      fc.property(fc.option(resources, { nil: undefined }), fc.option(resources, { nil: undefined }), (requests, limits) => {
-        const { problems, resources: r } = toTaskResources(requests, limits)
-        for (const problem of problems) expect(problem).toMatch(resourceFields)
-        if (problems.length > 0) return
-        const wholeAtLeast = (n: number | null | undefined, min: number) => typeof n === "number" && Number.isInteger(n) && n >= min
-        expect(wholeAtLeast(r.CPU, 1)).toBe(true)
-        expect(wholeAtLeast(r.MemoryMB, 10)).toBe(true)
-        if (r.MemoryMaxMB !== undefined) expect(wholeAtLeast(r.MemoryMaxMB, r.MemoryMB! + 1)).toBe(true)
-        for (const device of r.Devices ?? []) expect(wholeAtLeast(device.Count, 1)).toBe(true)
-      }),
+      fc.property(
+        fc.option(resources, { nil: undefined }),
+        fc.option(resources, { nil: undefined }),
+        (requests, limits) => {
+          const { problems, resources: r } = toTaskResources(requests, limits)
+          for (const problem of problems) expect(problem).toMatch(resourceFields)
+          if (problems.length > 0) return
+          const wholeAtLeast = (n: number | null | undefined, min: number) =>
+            typeof n === "number" && Number.isInteger(n) && n >= min
+          expect(wholeAtLeast(r.CPU, 1)).toBe(true)
+          expect(wholeAtLeast(r.MemoryMB, 10)).toBe(true)
+          if (r.MemoryMaxMB !== undefined) expect(wholeAtLeast(r.MemoryMaxMB, r.MemoryMB! + 1)).toBe(true)
+          for (const device of r.Devices ?? []) expect(wholeAtLeast(device.Count, 1)).toBe(true)
+        }
+      ),
       runs(1000)
     )
   })
@@ -247,10 +298,24 @@ describe("toTaskResources", () => {
 const attribute = fc.oneof(
   fc.stringMatching(/^[a-z][a-z0-9_.]{0,15}$/),
   fc.stringMatching(/^[a-z][a-z0-9_.]{0,15}$/).map((a) => `\${${a}}`),
-  fc.constantFrom("node.datacenter", "${node.datacenter}", "node.platform.os", "node.platform.arch", "node.hostname", "node.id")
+  fc.constantFrom(
+    "node.datacenter",
+    "${node.datacenter}",
+    "node.platform.os",
+    "node.platform.arch",
+    "node.hostname",
+    "node.id"
+  )
 )
 const comparisonOperator = fc.constantFrom("==", "!=", ">=", "<=", "=", ">", "<")
-const wordOperator = fc.constantFrom("regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver")
+const wordOperator = fc.constantFrom(
+  "regexp",
+  "set_contains",
+  "set_contains_all",
+  "set_contains_any",
+  "version",
+  "semver"
+)
 /** A value: no surrounding blanks, may hold inner spaces and operator characters. */
 const constraintValue = fc.stringMatching(/^[^\s](?:[ -~]{0,12}[^\s])?$/)
 
@@ -293,7 +358,11 @@ describe("parseConstraints", () => {
         } else if (/^(\$\{)?node\.datacenter\}?$/.test(a) && (operator === "==" || operator === "=")) {
           expect(parsed.datacenters).toEqual([value])
         } else {
-          expect(parsed.constraints).toEqual([{ LTarget: target(a), Operand: operator === "==" ? "=" : operator, RTarget: value }])
+          expect(parsed.constraints).toEqual([{
+            LTarget: target(a),
+            Operand: operator === "==" ? "=" : operator,
+            RTarget: value
+          }])
         }
       }),
       runs(1000)
@@ -329,9 +398,11 @@ const deploymentBody = fc.record(
     namespace: fc.constantFrom("", "default", "team-a"),
     envProcess: anyText,
     envVars: nullable(fc.dictionary(fc.string({ maxLength: 10 }), anyText, { maxKeys: 3 })),
-    constraints: nullable(fc.array(rarely(fc.tuple(attribute, comparisonOperator, constraintValue).map((p) => p.join(" ")), anyText), {
-      maxLength: 3
-    })),
+    constraints: nullable(
+      fc.array(rarely(fc.tuple(attribute, comparisonOperator, constraintValue).map((p) => p.join(" ")), anyText), {
+        maxLength: 3
+      })
+    ),
     secrets: nullable(fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,10}$/), { maxLength: 2 })),
     labels: nullable(stringMap([
       ["com.openfaas.scale.min", rarely(fc.nat(5).map(String), anyText)],
@@ -340,7 +411,10 @@ const deploymentBody = fc.record(
       ["faas_function", anyText]
     ])),
     annotations: nullable(stringMap([
-      ["com.openfaas.health.http.path", rarely(fc.constantFrom("/ready", "/_/health", "/x?y=1"), fc.oneof(fc.constantFrom("ready", "/a b"), anyText))],
+      [
+        "com.openfaas.health.http.path",
+        rarely(fc.constantFrom("/ready", "/_/health", "/x?y=1"), fc.oneof(fc.constantFrom("ready", "/a b"), anyText))
+      ],
       ["com.openfaas.health.http.initialDelay", durationText]
     ])),
     limits: nullable(likelyResources),
@@ -411,13 +485,17 @@ const settingEnvs = Object.values(settings).map((s) => s.env)
 describe("configuration values", () => {
   it("every setting's parser returns a value or a one-line sentence quoting the input, for any one-line text", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...valueParsers), fc.oneof(oneLineText, fc.stringMatching(/^[\d.a-zA-Z:/[\] µ]{0,14}$/)), (parse, raw) => {
-        const parsed = parse(raw)
-        if (Result.isFailure(parsed)) {
-          expect(parsed.failure).toContain(JSON.stringify(raw))
-          expect(lineBreak.test(parsed.failure)).toBe(false)
+      fc.property(
+        fc.constantFrom(...valueParsers),
+        fc.oneof(oneLineText, fc.stringMatching(/^[\d.a-zA-Z:/[\] µ]{0,14}$/)),
+        (parse, raw) => {
+          const parsed = parse(raw)
+          if (Result.isFailure(parsed)) {
+            expect(parsed.failure).toContain(JSON.stringify(raw))
+            expect(lineBreak.test(parsed.failure)).toBe(false)
+          }
         }
-      }),
+      ),
       runs(2000)
     )
   })
@@ -434,7 +512,9 @@ describe("configuration values", () => {
           const parsed = Value.duration(parts.map(([n, u]) => `${n}${u}`).join(""))
           const expected = parts.reduce((sum, [n, u]) => sum + n * units[u], 0)
           expect(Result.isSuccess(parsed)).toBe(true)
-          expect(Math.abs(Duration.toMillis(Result.getOrThrow(parsed)) - expected)).toBeLessThanOrEqual(expected * 1e-12)
+          expect(Math.abs(Duration.toMillis(Result.getOrThrow(parsed)) - expected)).toBeLessThanOrEqual(
+            expected * 1e-12
+          )
         }
       ),
       runs(300)
@@ -449,7 +529,9 @@ describe("parseCommandLine", () => {
     fc.tuple(fc.constantFrom(...settingFlags), oneLineText).map(([flag, value]) => `${flag}=${value}`),
     oneLineText
   )
-  const env = fc.dictionary(fc.oneof(fc.constantFrom(...settingEnvs), fc.string({ maxLength: 8 })), oneLineText, { maxKeys: 6 })
+  const env = fc.dictionary(fc.oneof(fc.constantFrom(...settingEnvs), fc.string({ maxLength: 8 })), oneLineText, {
+    maxKeys: 6
+  })
 
   it("never throws, and a failure is one non-empty line", () => {
     fc.assert(
@@ -468,13 +550,20 @@ describe("parseCommandLine", () => {
 
   it("a flag wins over the environment, which wins over the default", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }), fc.boolean(), (flagPort, envPort, useFlag) => {
-        const result = parseCommandLine(useFlag ? ["dev", "--port", String(flagPort)] : ["dev"], { port: String(envPort) })
-        expect(Result.isSuccess(result)).toBe(true)
-        if (Result.isSuccess(result) && result.success._tag === "Run") {
-          expect(result.success.settings.port).toBe(useFlag ? flagPort : envPort)
+      fc.property(
+        fc.integer({ min: 0, max: 65535 }),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.boolean(),
+        (flagPort, envPort, useFlag) => {
+          const result = parseCommandLine(useFlag ? ["dev", "--port", String(flagPort)] : ["dev"], {
+            port: String(envPort)
+          })
+          expect(Result.isSuccess(result)).toBe(true)
+          if (Result.isSuccess(result) && result.success._tag === "Run") {
+            expect(result.success.settings.port).toBe(useFlag ? flagPort : envPort)
+          }
         }
-      }),
+      ),
       runs(200)
     )
   })
@@ -486,15 +575,22 @@ describe("parseCommandLine", () => {
 describe("invocation targets", () => {
   const url = fc.oneof(
     anyText,
-    fc.tuple(fc.string({ unit: "binary", maxLength: 12 }), anyText).map(([name, rest]) => `${invocationPrefix}${name}${rest}`),
-    fc.tuple(dnsLabel, fc.constantFrom("", "/", "?", "//", "/..", "?/", "/?"), anyText).map(([n, sep, rest]) => `/function/${n}${sep}${rest}`)
+    fc.tuple(fc.string({ unit: "binary", maxLength: 12 }), anyText).map(([name, rest]) =>
+      `${invocationPrefix}${name}${rest}`
+    ),
+    fc.tuple(dnsLabel, fc.constantFrom("", "/", "?", "//", "/..", "?/", "/?"), anyText).map(([n, sep, rest]) =>
+      `/function/${n}${sep}${rest}`
+    )
   )
 
   it("never throw; the upstream path starts with / and, with the name, gives back the URL byte for byte", () => {
     fc.assert(
       fc.property(url, (u) => {
         const end = invocationNameEnd(u)
-        if (!u.startsWith(invocationPrefix) || u.length === invocationPrefix.length || "/?".includes(u[invocationPrefix.length]!)) {
+        if (
+          !u.startsWith(invocationPrefix) || u.length === invocationPrefix.length ||
+          "/?".includes(u[invocationPrefix.length]!)
+        ) {
           expect(end).toBe(-1)
           return
         }
@@ -535,7 +631,9 @@ describe("parser regressions", () => {
 
   it("com.openfaas.max_inflight past 2^53 is a problem, not a cap of 1 (its tag would read 1e+22)", () => {
     expect(Result.isFailure(proxySettingTags({ "com.openfaas.max_inflight": "10000000000000000000000" }))).toBe(true)
-    expect(proxySettingTags({ "com.openfaas.max_inflight": "12" })).toEqual(Result.succeed(["openfaas-max-inflight=12"]))
+    expect(proxySettingTags({ "com.openfaas.max_inflight": "12" })).toEqual(
+      Result.succeed(["openfaas-max-inflight=12"])
+    )
   })
 
   it("a CPU, memory or device count no machine has is a problem, not a job no node can place", () => {

@@ -30,7 +30,11 @@ interface Echoed {
 const echoed = (what: string, answer: RawAnswer): Echoed => {
   const internal = answer.headers["x-openfaas-internal"] !== undefined
   if (answer.status !== 200 || internal || answer.headers["x-echo-alloc"] === undefined) {
-    throw new Error(`${what} → not from the function: ${answer.status} ${JSON.stringify(answer.headers)} ${JSON.stringify(answer.text)}`)
+    throw new Error(
+      `${what} → not from the function: ${answer.status} ${JSON.stringify(answer.headers)} ${
+        JSON.stringify(answer.text)
+      }`
+    )
   }
   return JSON.parse(answer.text) as Echoed
 }
@@ -44,7 +48,9 @@ const assertNoProviderFailure = (what: string, answer: RawAnswer) => {
 
 const setup = Effect.gen(function*() {
   const port = yield* providerPort
-  const answer = yield* Effect.promise(() => send(port, "POST", "/system/functions", {}, JSON.stringify({ service: fn, image: "test/fn:1" })))
+  const answer = yield* Effect.promise(() =>
+    send(port, "POST", "/system/functions", {}, JSON.stringify({ service: fn, image: "test/fn:1" }))
+  )
   assert.include([202, 409], answer.status, answer.text)
   yield* settled
   return port
@@ -73,22 +79,51 @@ const attacker = Effect.acquireRelease(
 const subPath = fc.oneof(
   { weight: 1, arbitrary: fc.constant("") },
   { weight: 6, arbitrary: urlText({ maxLength: 40 }).map((t) => `/${t}`) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...urlChars), fc.integer({ min: 200, max: 6000 })).map(([c, n]) => `/${c.repeat(n)}`) },
-  { weight: 1, arbitrary: fc.constantFrom("/", "//", "/..", "/../..", "/./", "/%2e%2e/", "/%2F", "/a/../b", "/%", "/#", "/#x?y") }
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom(...urlChars), fc.integer({ min: 200, max: 6000 })).map(([c, n]) =>
+      `/${c.repeat(n)}`
+    )
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("/", "//", "/..", "/../..", "/./", "/%2e%2e/", "/%2F", "/a/../b", "/%", "/#", "/#x?y")
+  }
 )
 /** What follows `?`: anything a URL may carry, `?`, `/` and `#` included, raw. */
 const query = fc.option(
-  fc.array(fc.oneof(fc.constantFrom(...urlChars, "?", "/", "#", "&", "="), urlText({ maxLength: 4 })), { maxLength: 30 }).map((p) => p.join("")),
+  fc.array(fc.oneof(fc.constantFrom(...urlChars, "?", "/", "#", "&", "="), urlText({ maxLength: 4 })), {
+    maxLength: 30
+  }).map((p) => p.join("")),
   { nil: undefined }
 )
-const method = fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND", "SEARCH", "QUERY", "REPORT", "PURGE")
+const method = fc.constantFrom(
+  "GET",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "PROPFIND",
+  "SEARCH",
+  "QUERY",
+  "REPORT",
+  "PURGE"
+)
 const payload = fc.option(fc.oneof(fc.string({ unit: "grapheme", maxLength: 80 }), fc.uint8Array({ maxLength: 200 })), {
   nil: undefined
 })
 
 const hopByHop = [
-  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
-  "transfer-encoding", "upgrade"
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade"
 ]
 
 /** Header names Node's client sends (it refuses `trailer` on an unchunked request); framing is left to the client, and `expect` has its own test. */
@@ -97,12 +132,28 @@ const headerName = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      "keep-alive", "proxy-authenticate", "Proxy-Authorization", "proxy-connection", "TE", "upgrade", "host",
-      "x-forwarded-for", "X-Forwarded-Host", "forwarded", "cookie", "authorization", "content-type", "accept-encoding",
-      "traceparent", "x-openfaas-internal", "via"
+      "keep-alive",
+      "proxy-authenticate",
+      "Proxy-Authorization",
+      "proxy-connection",
+      "TE",
+      "upgrade",
+      "host",
+      "x-forwarded-for",
+      "X-Forwarded-Host",
+      "forwarded",
+      "cookie",
+      "authorization",
+      "content-type",
+      "accept-encoding",
+      "traceparent",
+      "x-openfaas-internal",
+      "via"
     )
   }
-).filter((name) => !["content-length", "transfer-encoding", "expect", "connection", "trailer"].includes(name.toLowerCase()))
+).filter((name) =>
+  !["content-length", "transfer-encoding", "expect", "connection", "trailer"].includes(name.toLowerCase())
+)
 /** Field values Node accepts, without the surrounding blanks it would trim. */
 const headerValue = fc.oneof(
   fc.stringMatching(/^[\x21-\x7e\x80-\xff]([\t\x20-\x7e\x80-\xff]{0,40}[\x21-\x7e\x80-\xff])?$/),
@@ -120,66 +171,76 @@ const headerSet = fc.uniqueArray(fc.tuple(headerName, headerValue), {
 )
 
 layer(testApp(), { excludeTestServices: true })("the invocation proxy under random requests", (it) => {
-  it.effect("the function receives exactly the path, query, method and body sent; the provider never answers 5xx", () =>
-    Effect.gen(function*() {
-      const port = yield* setup
-      yield* check(
-        fc.asyncProperty(subPath, query, method, payload, async (sub, q, m, body) => {
-          const target = `${sub}${q === undefined ? "" : `?${q}`}`
-          const expected = target === "" ? "/" : target.startsWith("?") ? `/${target}` : target
-          // The instance answers its own health path; the echo answers everything else.
-          fc.pre(expected !== "/_/health")
-          const path = `/function/${fn}${target}`
-          const answer = await send(port, m, path, {}, body)
-          const seen = echoed(`${m} ${path}`, answer)
-          assert.strictEqual(seen.url, expected, path)
-          assert.strictEqual(seen.method, m)
-          assert.strictEqual(seen.function, fn)
-          assert.strictEqual(seen.body, body === undefined ? "" : Buffer.from(body).toString("utf8"))
-        }),
-        1000
-      )
-    }), 60_000)
+  it.effect(
+    "the function receives exactly the path, query, method and body sent; the provider never answers 5xx",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* setup
+        yield* check(
+          fc.asyncProperty(subPath, query, method, payload, async (sub, q, m, body) => {
+            const target = `${sub}${q === undefined ? "" : `?${q}`}`
+            const expected = target === "" ? "/" : target.startsWith("?") ? `/${target}` : target
+            // The instance answers its own health path; the echo answers everything else.
+            fc.pre(expected !== "/_/health")
+            const path = `/function/${fn}${target}`
+            const answer = await send(port, m, path, {}, body)
+            const seen = echoed(`${m} ${path}`, answer)
+            assert.strictEqual(seen.url, expected, path)
+            assert.strictEqual(seen.method, m)
+            assert.strictEqual(seen.function, fn)
+            assert.strictEqual(seen.body, body === undefined ? "" : Buffer.from(body).toString("utf8"))
+          }),
+          1000
+        )
+      }),
+    60_000
+  )
 
-  it.effect("end-to-end headers arrive as sent, hop-by-hop ones (and those Connection names) never do", () =>
-    Effect.gen(function*() {
-      const port = yield* setup
-      yield* check(
-        fc.asyncProperty(headerSet, async ({ connection, entries }) => {
-          const sent: Record<string, string> = Object.fromEntries(entries)
-          if (connection !== undefined) sent["connection"] = connection
-          const seen = echoed(JSON.stringify(sent), await send(port, "GET", `/function/${fn}/h`, sent))
-          const named = new Set(connection?.split(", ") ?? [])
-          for (const [name, value] of entries) {
-            const key = name.toLowerCase()
-            const got = seen.headers[key]
-            if (key === "host") {
-              assert.notStrictEqual(got, value, "the function sees its own address as Host")
-            } else if (hopByHop.includes(key) || named.has(key)) {
-              assert.isUndefined(got, `${key} is hop-by-hop and must not be forwarded`)
-            } else {
-              assert.strictEqual(got, value, key)
+  it.effect(
+    "end-to-end headers arrive as sent, hop-by-hop ones (and those Connection names) never do",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* setup
+        yield* check(
+          fc.asyncProperty(headerSet, async ({ connection, entries }) => {
+            const sent: Record<string, string> = Object.fromEntries(entries)
+            if (connection !== undefined) sent["connection"] = connection
+            const seen = echoed(JSON.stringify(sent), await send(port, "GET", `/function/${fn}/h`, sent))
+            const named = new Set(connection?.split(", ") ?? [])
+            for (const [name, value] of entries) {
+              const key = name.toLowerCase()
+              const got = seen.headers[key]
+              if (key === "host") {
+                assert.notStrictEqual(got, value, "the function sees its own address as Host")
+              } else if (hopByHop.includes(key) || named.has(key)) {
+                assert.isUndefined(got, `${key} is hop-by-hop and must not be forwarded`)
+              } else {
+                assert.strictEqual(got, value, key)
+              }
             }
-          }
-          for (const key of hopByHop) if (key !== "connection") assert.isUndefined(seen.headers[key], key)
-          assert.notInclude(String(seen.headers["connection"] ?? ""), "close", "Connection is the proxy's own")
-          const host = entries.find(([name]) => name.toLowerCase() === "host")?.[1]
-          const forwardedHost = entries.find(([name]) => name.toLowerCase() === "x-forwarded-host")?.[1]
-          if (forwardedHost === undefined && !named.has("x-forwarded-host")) {
-            // Node's client puts its own Host in place of an empty one.
-            assert.strictEqual(seen.headers["x-forwarded-host"], host || `127.0.0.1:${port}`)
-          }
-        }),
-        800
-      )
-    }), 60_000)
+            for (const key of hopByHop) if (key !== "connection") assert.isUndefined(seen.headers[key], key)
+            assert.notInclude(String(seen.headers["connection"] ?? ""), "close", "Connection is the proxy's own")
+            const host = entries.find(([name]) => name.toLowerCase() === "host")?.[1]
+            const forwardedHost = entries.find(([name]) => name.toLowerCase() === "x-forwarded-host")?.[1]
+            if (forwardedHost === undefined && !named.has("x-forwarded-host")) {
+              // Node's client puts its own Host in place of an empty one.
+              assert.strictEqual(seen.headers["x-forwarded-host"], host || `127.0.0.1:${port}`)
+            }
+          }),
+          800
+        )
+      }),
+    60_000
+  )
 
   it.effect("nothing in a request makes the provider contact anything but the function's instance", () =>
     Effect.gen(function*() {
       const port = yield* setup
       const { hits, server } = yield* attacker
       const evil = `127.0.0.1:${(server.address() as AddressInfo).port}`
-      const allocs = new Set([echoed("warm-up", yield* Effect.promise(() => send(port, "GET", `/function/${fn}`))).allocId])
+      const allocs = new Set([
+        echoed("warm-up", yield* Effect.promise(() => send(port, "GET", `/function/${fn}`))).allocId
+      ])
       const hostilePath = fc.constantFrom(
         `/function/${fn}/../../system/info`,
         `/function/${fn}/..%2F..%2Fsystem%2Finfo`,
@@ -197,15 +258,17 @@ layer(testApp(), { excludeTestServices: true })("the invocation proxy under rand
         `//${evil}/function/${fn}/x`,
         `/function/..%2F..%2F${evil}`
       )
-      const hostileHeaders = fc.subarray([
-        ["host", evil],
-        ["x-forwarded-host", evil],
-        ["x-forwarded-proto", "http"],
-        ["forwarded", `for=1.2.3.4;host=${evil};proto=http`],
-        ["x-original-url", `http://${evil}/`],
-        ["x-rewrite-url", "/system/info"],
-        ["x-http-method-override", "DELETE"]
-      ] as const)
+      const hostileHeaders = fc.subarray(
+        [
+          ["host", evil],
+          ["x-forwarded-host", evil],
+          ["x-forwarded-proto", "http"],
+          ["forwarded", `for=1.2.3.4;host=${evil};proto=http`],
+          ["x-original-url", `http://${evil}/`],
+          ["x-rewrite-url", "/system/info"],
+          ["x-http-method-override", "DELETE"]
+        ] as const
+      )
       yield* check(
         fc.asyncProperty(hostilePath, hostileHeaders, method, async (path, extra, m) => {
           const answer = await send(port, m, path, Object.fromEntries(extra))
@@ -227,14 +290,21 @@ layer(testApp(), { excludeTestServices: true })("the invocation proxy under rand
         }),
         400
       )
-      const traversal = echoed("traversal", yield* Effect.promise(() => send(port, "GET", `/function/${fn}/../../system/info`)))
+      const traversal = echoed(
+        "traversal",
+        yield* Effect.promise(() => send(port, "GET", `/function/${fn}/../../system/info`))
+      )
       assert.strictEqual(traversal.url, "/../../system/info", "the function, not the provider, gets the dot segments")
     }))
 
   it.effect("random names never make the proxy answer 5xx", () =>
     Effect.gen(function*() {
       const port = yield* setup
-      const name = fc.oneof(urlText({ slash: false, maxLength: 30 }), dnsLabel, fc.tuple(dnsLabel, dnsLabel).map(([a, b]) => `${a}.${b}`))
+      const name = fc.oneof(
+        urlText({ slash: false, maxLength: 30 }),
+        dnsLabel,
+        fc.tuple(dnsLabel, dnsLabel).map(([a, b]) => `${a}.${b}`)
+      )
         .filter((n) => n !== fn && !n.startsWith(`${fn}.`) && n.length > 0)
       yield* check(
         fc.asyncProperty(name, subPath, method, async (n, sub, m) => {
@@ -247,54 +317,71 @@ layer(testApp(), { excludeTestServices: true })("the invocation proxy under rand
       )
     }), 60_000)
 
-  it.effect("requests cut short or garbled on the wire, then abandoned: no provider 5xx, and the provider keeps serving", () =>
-    Effect.gen(function*() {
-      const port = yield* setup
-      const wellFormed = fc.tuple(
-        fc.constantFrom(`/function/${fn}/up`, `/function/${fn}`, "/system/functions", "/system/secrets", "/system/scale-function/echo"),
-        fc.constantFrom("POST", "PUT", "GET"),
-        fc.constantFrom("content-length", "chunked"),
-        fc.string({ unit: "grapheme-ascii", maxLength: 60 })
-      ).map(([path, m, framing, body]) =>
-        Buffer.from(
-          `${m} ${path} HTTP/1.1\r\nHost: x\r\n` + (framing === "chunked"
-            ? `Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
-            : `Content-Length: ${body.length}\r\n\r\n${body}`),
-          "latin1"
+  it.effect(
+    "requests cut short or garbled on the wire, then abandoned: no provider 5xx, and the provider keeps serving",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* setup
+        const wellFormed = fc.tuple(
+          fc.constantFrom(
+            `/function/${fn}/up`,
+            `/function/${fn}`,
+            "/system/functions",
+            "/system/secrets",
+            "/system/scale-function/echo"
+          ),
+          fc.constantFrom("POST", "PUT", "GET"),
+          fc.constantFrom("content-length", "chunked"),
+          fc.string({ unit: "grapheme-ascii", maxLength: 60 })
+        ).map(([path, m, framing, body]) =>
+          Buffer.from(
+            `${m} ${path} HTTP/1.1\r\nHost: x\r\n` + (framing === "chunked"
+              ? `Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+              : `Content-Length: ${body.length}\r\n\r\n${body}`),
+            "latin1"
+          )
         )
-      )
-      const wire = fc.oneof(
-        // A well-formed request cut anywhere (the client leaves mid-headers or mid-body).
-        fc.tuple(wellFormed, fc.double({ min: 0, max: 1, noNaN: true })).map(([bytes, at]) => bytes.subarray(0, Math.floor(bytes.length * at))),
-        // One byte of a well-formed request replaced by anything.
-        fc.tuple(wellFormed, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([bytes, i, b]) => {
-          const copy = Buffer.from(bytes)
-          copy[i % copy.length] = b
-          return copy
-        }),
-        fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes))
-      )
-      yield* check(
-        fc.asyncProperty(wire, async (bytes) => {
-          const reply = await new Promise<string>((resolve) => {
-            const socket = connect(port, "127.0.0.1")
-            const chunks: Array<Buffer> = []
-            socket.on("data", (chunk: Buffer) => chunks.push(chunk))
-            socket.on("error", () => {})
-            socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")))
-            // Half-close after the bytes: the provider sees the client leave, and closes its side in turn.
-            socket.end(bytes)
-          })
-          for (const head of reply.split(/\r\n\r\n/).filter((part) => part.startsWith("HTTP/1."))) {
-            const status = Number(head.slice(9, 12))
-            if (status >= 500 && /^x-openfaas-internal: proxy$/im.test(head)) throw new Error(`provider ${status} for ${JSON.stringify(bytes.toString("latin1"))}`)
-          }
-        }),
-        300
-      )
-      assert.strictEqual((yield* Effect.promise(() => send(port, "GET", "/healthz"))).status, 200)
-      assert.strictEqual(echoed("after", yield* Effect.promise(() => send(port, "POST", `/function/${fn}/after`, {}, "x"))).body, "x")
-    }), 60_000)
+        const wire = fc.oneof(
+          // A well-formed request cut anywhere (the client leaves mid-headers or mid-body).
+          fc.tuple(wellFormed, fc.double({ min: 0, max: 1, noNaN: true })).map(([bytes, at]) =>
+            bytes.subarray(0, Math.floor(bytes.length * at))
+          ),
+          // One byte of a well-formed request replaced by anything.
+          fc.tuple(wellFormed, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([bytes, i, b]) => {
+            const copy = Buffer.from(bytes)
+            copy[i % copy.length] = b
+            return copy
+          }),
+          fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes))
+        )
+        yield* check(
+          fc.asyncProperty(wire, async (bytes) => {
+            const reply = await new Promise<string>((resolve) => {
+              const socket = connect(port, "127.0.0.1")
+              const chunks: Array<Buffer> = []
+              socket.on("data", (chunk: Buffer) => chunks.push(chunk))
+              socket.on("error", () => {})
+              socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")))
+              // Half-close after the bytes: the provider sees the client leave, and closes its side in turn.
+              socket.end(bytes)
+            })
+            for (const head of reply.split(/\r\n\r\n/).filter((part) => part.startsWith("HTTP/1."))) {
+              const status = Number(head.slice(9, 12))
+              if (status >= 500 && /^x-openfaas-internal: proxy$/im.test(head)) {
+                throw new Error(`provider ${status} for ${JSON.stringify(bytes.toString("latin1"))}`)
+              }
+            }
+          }),
+          300
+        )
+        assert.strictEqual((yield* Effect.promise(() => send(port, "GET", "/healthz"))).status, 200)
+        assert.strictEqual(
+          echoed("after", yield* Effect.promise(() => send(port, "POST", `/function/${fn}/after`, {}, "x"))).body,
+          "x"
+        )
+      }),
+    60_000
+  )
 
   // Found by these properties, fixed, and kept as regressions.
 
@@ -303,7 +390,9 @@ layer(testApp(), { excludeTestServices: true })("the invocation proxy under rand
       const port = yield* setup
       // Node answers the 100 itself; copied to undici, `expect` was refused
       // (NotSupportedError "expect header not supported") and the proxy reported InvocationFailed.
-      const answer = yield* Effect.promise(() => send(port, "POST", `/function/${fn}/x`, { expect: "100-continue" }, "hi"))
+      const answer = yield* Effect.promise(() =>
+        send(port, "POST", `/function/${fn}/x`, { expect: "100-continue" }, "hi")
+      )
       assertNoProviderFailure("expect: 100-continue", answer)
       assert.strictEqual(echoed("expect", answer).body, "hi")
     }))
@@ -317,7 +406,9 @@ layer(testApp(), { excludeTestServices: true })("the invocation proxy under rand
         assert.strictEqual(answer.status, 404)
       }
       // A watch is a Consul blocking query in production, kept for 10 minutes: unknown names must not start one.
-      const watched = Array.from({ length: 20 }, (_, i) => resolver.peek(`default/ghost-${i}`)).filter((e) => e !== undefined)
+      const watched = Array.from({ length: 20 }, (_, i) => resolver.peek(`default/ghost-${i}`)).filter((e) =>
+        e !== undefined
+      )
       assert.strictEqual(watched.length, 0)
     }))
 

@@ -41,7 +41,10 @@ layer(testApp({ env: { basic_auth: "true", secret_mount_path: secrets } }), { ex
         assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("root", "s3cr3t-pass"))).status, 401)
         assert.strictEqual((yield* call("GET", "/system/info", undefined, { authorization: "Bearer x" })).status, 401)
         assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("admin", "s3cr3t-pass"))).status, 200)
-        assert.strictEqual((yield* call("GET", "/system/namespaces", undefined, basic("admin", "s3cr3t-pass"))).status, 200)
+        assert.strictEqual(
+          (yield* call("GET", "/system/namespaces", undefined, basic("admin", "s3cr3t-pass"))).status,
+          200
+        )
       }))
 
     it.effect("/healthz, /metrics and invocations stay open", () =>
@@ -49,7 +52,10 @@ layer(testApp({ env: { basic_auth: "true", secret_mount_path: secrets } }), { ex
         assert.strictEqual((yield* call("GET", "/healthz")).status, 200)
         assert.strictEqual((yield* call("GET", "/metrics")).status, 200)
         const creds = basic("admin", "s3cr3t-pass")
-        assert.strictEqual((yield* call("POST", "/system/functions", { service: "open-fn", image: "x:1" }, creds)).status, 202)
+        assert.strictEqual(
+          (yield* call("POST", "/system/functions", { service: "open-fn", image: "x:1" }, creds)).status,
+          202
+        )
         assert.strictEqual((yield* call("GET", "/function/open-fn")).status, 200)
       }))
   }

@@ -34,7 +34,9 @@ layer(testApp({ runner: fn.runner, env: { max_invoke_body_size: "16", max_header
       assert.strictEqual(fn.controls.hits.get("/declared") ?? 0, hitsBefore, "the function never saw it")
       const port = yield* providerPort
       const streamed = yield* Effect.promise(async () => {
-        const { request, response } = openRequest(port, "POST", "/function/small/echo", { "transfer-encoding": "chunked" })
+        const { request, response } = openRequest(port, "POST", "/function/small/echo", {
+          "transfer-encoding": "chunked"
+        })
         request.write("x".repeat(10))
         request.write("y".repeat(10))
         request.end()
@@ -42,6 +44,5 @@ layer(testApp({ runner: fn.runner, env: { max_invoke_body_size: "16", max_header
         return { status: res.statusCode, text: await rest(res) }
       })
       assert.strictEqual(streamed.status, 413)
-
     }))
 })

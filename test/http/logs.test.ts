@@ -50,13 +50,16 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("/system/lo
         "warning: something"
       ])
       const forking = lines.find((l) => l.text.includes("Forking"))!
-      assert.deepStrictEqual({ ...forking }, {
-        name: "chatty",
-        namespace: "default",
-        instance: a!,
-        timestamp: "2026-11-29T10:00:00.000Z",
-        text: "2026/11/29 10:00:00 Forking fprocess."
-      })
+      assert.deepStrictEqual(
+        { ...forking },
+        {
+          name: "chatty",
+          namespace: "default",
+          instance: a!,
+          timestamp: "2026-11-29T10:00:00.000Z",
+          text: "2026/11/29 10:00:00 Forking fprocess."
+        }
+      )
       assert.deepStrictEqual(new Set(lines.map((l) => l.instance)), new Set([a!, b!]))
     }))
 

@@ -43,7 +43,10 @@ layer(testApp({ env: { statsd_addr: `127.0.0.1:${statsdPort}` } }), { excludeTes
       assert.include(text, `provider_http_requests_total{code="200",method="GET",path="/system/function/:name"} 1`)
       assert.include(text, `provider_http_requests_total{code="404",method="GET",path="/system/function/:name"} 1`)
       assert.include(text, `provider_http_requests_total{code="200",method="POST",path="/function/{name}"} 3`)
-      assert.include(text, `faas_nomad_function_invocation_total{function_name="counted",namespace="default",code="200"} 3`)
+      assert.include(
+        text,
+        `faas_nomad_function_invocation_total{function_name="counted",namespace="default",code="200"} 3`
+      )
       assert.include(text, `faas_nomad_function_duration_seconds_count{function_name="counted",namespace="default"} 3`)
       assert.include(text, `faas_nomad_function_replicas{function_name="counted",namespace="default"} 1`)
       assert.include(text, `faas_nomad_function_available_replicas{function_name="counted",namespace="default"} 1`)
@@ -55,9 +58,18 @@ layer(testApp({ env: { statsd_addr: `127.0.0.1:${statsdPort}` } }), { excludeTes
       yield* call("POST", "/system/functions", { service: "statsd-fn", image: "x:1" })
       yield* settled
       yield* call("GET", "/function/statsd-fn")
-      assert.strictEqual(yield* line(/^faas\.nomadd\.function\.called:1\|c\|#job:statsd-fn,namespace:default$/), "faas.nomadd.function.called:1|c|#job:statsd-fn,namespace:default")
-      assert.match(yield* line(/^faas\.nomadd\.function\.timing:.*statsd-fn/), /^faas\.nomadd\.function\.timing:[\d.]+\|ms\|#job:statsd-fn,namespace:default$/)
-      assert.match(yield* line(/^faas\.nomadd\.function\.success:.*statsd-fn/), /^faas\.nomadd\.function\.success:1\|c\|#job:statsd-fn/)
+      assert.strictEqual(
+        yield* line(/^faas\.nomadd\.function\.called:1\|c\|#job:statsd-fn,namespace:default$/),
+        "faas.nomadd.function.called:1|c|#job:statsd-fn,namespace:default"
+      )
+      assert.match(
+        yield* line(/^faas\.nomadd\.function\.timing:.*statsd-fn/),
+        /^faas\.nomadd\.function\.timing:[\d.]+\|ms\|#job:statsd-fn,namespace:default$/
+      )
+      assert.match(
+        yield* line(/^faas\.nomadd\.function\.success:.*statsd-fn/),
+        /^faas\.nomadd\.function\.success:1\|c\|#job:statsd-fn/
+      )
       assert.match(yield* line(/^faas\.nomadd\.deploy\.called:/), /^faas\.nomadd\.deploy\.called:1\|c\|#code:202$/)
       assert.match(yield* line(/^faas\.nomadd\.deploy\.timing:/), /\|ms\|#code:202$/)
     }))

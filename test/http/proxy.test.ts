@@ -162,7 +162,9 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       yield* deploy("failover", { labels: { "com.openfaas.scale.min": "2" } })
       const cluster = yield* MemoryCluster
       const [dead] = yield* cluster.jobAllocations("default", "OpenFaaS-failover")
-      yield* Effect.promise(() => new Promise<void>((resolve) => fn.controls.servers.get(dead!.ID)!.close(() => resolve())))
+      yield* Effect.promise(() =>
+        new Promise<void>((resolve) => fn.controls.servers.get(dead!.ID)!.close(() => resolve()))
+      )
       for (let i = 0; i < 6; i++) {
         const answer = yield* call("GET", "/function/failover")
         assert.strictEqual(answer.status, 200)

@@ -26,7 +26,10 @@ layer(testApp(), { excludeTestServices: true })("/system/secrets", (it) => {
       assert.strictEqual(listed.status, 200)
       assert.notInclude(listed.text, "very-secret-value")
       const names = json<Array<{ name: string; namespace: string }>>(listed).filter((s) => s.name.startsWith("listed-"))
-      assert.deepStrictEqual(names, [{ name: "listed-a", namespace: "default" }, { name: "listed-b", namespace: "default" }])
+      assert.deepStrictEqual(names, [
+        { name: "listed-a", namespace: "default" },
+        { name: "listed-b", namespace: "default" }
+      ])
     }))
 
   it.effect("the namespace comes from the query, then the body; unknown namespaces are refused", () =>
@@ -37,7 +40,9 @@ layer(testApp(), { excludeTestServices: true })("/system/secrets", (it) => {
       yield* call("POST", "/system/secrets", { name: "ns-body", value: "1", namespace: "vaulted" })
       const inNamespace = json<Array<{ name: string }>>(yield* call("GET", "/system/secrets?namespace=vaulted"))
       assert.deepStrictEqual(inNamespace.map((s) => s.name), ["ns-body", "ns-key"])
-      assert.isFalse(json<Array<{ name: string }>>(yield* call("GET", "/system/secrets")).some((s) => s.name === "ns-key"))
+      assert.isFalse(
+        json<Array<{ name: string }>>(yield* call("GET", "/system/secrets")).some((s) => s.name === "ns-key")
+      )
       assert.strictEqual((yield* call("GET", "/system/secrets?namespace=nowhere")).status, 400)
     }))
 
@@ -59,19 +64,27 @@ layer(testApp(), { excludeTestServices: true })("/system/secrets", (it) => {
 
   it.effect("a deployment names existing secrets only, and its job mounts them at /var/openfaas/secrets", () =>
     Effect.gen(function*() {
-      const missing = yield* call("POST", "/system/functions", { service: "needs", image: "x:1", secrets: ["db-pass", "nope"] })
+      const missing = yield* call("POST", "/system/functions", {
+        service: "needs",
+        image: "x:1",
+        secrets: ["db-pass", "nope"]
+      })
       assert.strictEqual(missing.status, 400)
       assert.include(missing.text, `"db-pass"`)
       assert.include(missing.text, `"nope"`)
       yield* call("POST", "/system/secrets", { name: "db-pass", value: "hunter2" })
       yield* call("POST", "/system/secrets", { name: "nope", value: "fine" })
       assert.strictEqual(
-        (yield* call("POST", "/system/functions", { service: "needs", image: "x:1", secrets: ["db-pass", "nope"] })).status,
+        (yield* call("POST", "/system/functions", { service: "needs", image: "x:1", secrets: ["db-pass", "nope"] }))
+          .status,
         202
       )
       const nomad = yield* Nomad
       const task = Option.getOrThrow(yield* nomad.readJob("default", "OpenFaaS-needs")).TaskGroups![0]!.Tasks[0]!
-      assert.deepStrictEqual(task.Templates?.map((t) => t.DestPath), ["secrets/openfaas/db-pass", "secrets/openfaas/nope"])
+      assert.deepStrictEqual(task.Templates?.map((t) => t.DestPath), [
+        "secrets/openfaas/db-pass",
+        "secrets/openfaas/nope"
+      ])
       assert.deepStrictEqual(task.Config?.["volumes"], ["secrets/openfaas:/var/openfaas/secrets:ro"])
       assert.deepStrictEqual(json(yield* call("GET", "/system/function/needs")).secrets, ["db-pass", "nope"])
       const updated = yield* call("PUT", "/system/functions", { service: "needs", image: "x:2", secrets: ["gone"] })

@@ -24,11 +24,13 @@ describe("tracing with OTLP/HTTP", () => {
         assert.strictEqual(deployed.status, 202)
         yield* settled
         const caller = "4bf92f3577b34da6a3ce929d0e0e4736"
-        const seen = json(yield* call("GET", "/function/traced/x", undefined, {
-          traceparent: `00-${caller}-00f067aa0ba902b7-01`,
-          tracestate: "vendor=abc",
-          "x-call-id": "call-1"
-        }))
+        const seen = json(
+          yield* call("GET", "/function/traced/x", undefined, {
+            traceparent: `00-${caller}-00f067aa0ba902b7-01`,
+            tracestate: "vendor=abc",
+            "x-call-id": "call-1"
+          })
+        )
         const server = yield* receiver.span((s) => s.kind === SERVER && s.name === "GET /function/{name}")
         const client = yield* receiver.span((s) => s.kind === CLIENT && s.attributes["faas.invoked_name"] === "traced")
         assert.strictEqual(server.traceId, caller)

@@ -2,10 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
-import { defaultJobSettings } from "../support/jobSettings.ts"
 import { toFunctionStatus } from "../../src/jobs/toFunctionStatus.ts"
 import { jobDefaults, toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import type { Job } from "../../src/nomad/Job.ts"
+import { defaultJobSettings } from "../support/jobSettings.ts"
 
 const settings = defaultJobSettings
 
@@ -13,7 +13,11 @@ const decode = Schema.decodeUnknownSync(FunctionDeployment)
 const placement = { namespace: "default", count: 2, createdAt: "2026-11-29T10:00:00.000Z" }
 
 const build = (input: Record<string, unknown>, s: JobSettings = settings): Job => {
-  const result = toNomadJob(decode({ service: "figlet", image: "ghcr.io/openfaas/figlet:latest", ...input }), placement, s)
+  const result = toNomadJob(
+    decode({ service: "figlet", image: "ghcr.io/openfaas/figlet:latest", ...input }),
+    placement,
+    s
+  )
   if (Result.isFailure(result)) throw new Error(result.failure.join("\n"))
   return result.success
 }
@@ -192,7 +196,10 @@ describe("toNomadJob", () => {
   })
 
   it("reports every resource it cannot read", () => {
-    const found = problems({ limits: { memory: "lots", cpu: "-1", "nvidia.com/gpu": "0.5" }, requests: { memory: "2Gi" } })
+    const found = problems({
+      limits: { memory: "lots", cpu: "-1", "nvidia.com/gpu": "0.5" },
+      requests: { memory: "2Gi" }
+    })
     expect(found.some((p) => p.startsWith("limits.memory"))).toBe(true)
     expect(found.some((p) => p.startsWith("limits.cpu"))).toBe(true)
     expect(found.some((p) => p.startsWith("limits.nvidia.com/gpu"))).toBe(true)
@@ -230,16 +237,19 @@ describe("toNomadJob", () => {
     }])
     expect(task.Vault).toEqual({ ChangeMode: "restart" })
     expect(task.Config?.["volumes"]).toEqual(["secrets/openfaas:/var/openfaas/secrets:ro"])
-    const withRole = build({ secrets: ["a"] }, {
-      ...settings,
-      secrets: { backend: "vault", mount: "kv", prefix: "fn", role: "openfaas-fn", policies: ["p1"] }
-    }).TaskGroups![0]!.Tasks[0]!
+    const withRole = build(
+      { secrets: ["a"] },
+      { ...settings, secrets: { backend: "vault", mount: "kv", prefix: "fn", role: "openfaas-fn", policies: ["p1"] } }
+    ).TaskGroups![0]!.Tasks[0]!
     expect(withRole.Vault).toEqual({ ChangeMode: "restart", Role: "openfaas-fn", Policies: ["p1"] })
     expect(withRole.Templates?.[0]?.EmbeddedTmpl).toContain(`secret "kv/data/fn/default/a"`)
   })
 
   it("renders secrets from Nomad Variables with nomadVar and no Vault stanza", () => {
-    const task = build({ secrets: ["api-key"] }, { ...settings, secrets: { backend: "nomad", prefix: "openfaas-secrets" } })
+    const task = build(
+      { secrets: ["api-key"] },
+      { ...settings, secrets: { backend: "nomad", prefix: "openfaas-secrets" } }
+    )
       .TaskGroups![0]!.Tasks[0]!
     expect(task.Templates?.[0]?.EmbeddedTmpl).toBe(
       `{{ with nomadVar "openfaas-secrets/api-key" }}` +

@@ -6,7 +6,7 @@ import { DiscoveryConsul } from "../../src/layers/DiscoveryConsul.ts"
 import { ConsulApiClient } from "../../src/layers/http/ConsulApiClient.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Discovery, type Endpoint } from "../../src/services/Discovery.ts"
-import { ConsulSimulator as Consul, type ConsulSimulator } from "../sim/consul/ConsulSimulator.ts"
+import { type ConsulSimulator, ConsulSimulator as Consul } from "../sim/consul/ConsulSimulator.ts"
 import type { ServiceInstance } from "../sim/ServiceSink.ts"
 
 const ref = (name: string, namespace = "default") => ({ name, namespace }) as FunctionRef
@@ -61,7 +61,9 @@ describe("discovery through Consul's health API", () => {
         yield* Effect.promise(() => consul.untilBlocked())
         consul.state.deregister("a2")
         assert.deepStrictEqual(ids(yield* next), [])
-        assert.isTrue(consul.server.requests.some((r) => r.query.get("index") !== null && r.query.get("wait") === "300s"))
+        assert.isTrue(
+          consul.server.requests.some((r) => r.query.get("index") !== null && r.query.get("wait") === "300s")
+        )
       }).pipe(Effect.provide(discoveryFor(consul)))
     }))
 
@@ -73,7 +75,12 @@ describe("discovery through Consul's health API", () => {
       yield* Effect.gen(function*() {
         const next = yield* watching(ref("shared"))
         const [only] = yield* next
-        assert.deepStrictEqual(only, { id: "n1", address: "192.0.2.9", port: 20001, tags: ["openfaas", "openfaas-namespace-default"] })
+        assert.deepStrictEqual(only, {
+          id: "n1",
+          address: "192.0.2.9",
+          port: 20001,
+          tags: ["openfaas", "openfaas-namespace-default"]
+        })
       }).pipe(Effect.provide(discoveryFor(consul)))
     }))
 
@@ -85,13 +92,19 @@ describe("discovery through Consul's health API", () => {
       consul.state.register(instance("c3", "beta"))
       consul.state.setCheckStatus("c3", "critical")
       consul.state.register(instance("c4", "gamma", { tags: ["openfaas", "openfaas-namespace-team"] }))
-      const counts = yield* Effect.flatMap(Effect.service(Discovery), (d) => d.readyCounts("default" as FunctionRef["namespace"])).pipe(
+      const counts = yield* Effect.flatMap(
+        Effect.service(Discovery),
+        (d) => d.readyCounts("default" as FunctionRef["namespace"])
+      ).pipe(
         Effect.provide(discoveryFor(consul))
       )
       assert.deepStrictEqual(Object.fromEntries(counts), { alpha: 2 })
       assert.strictEqual(consul.server.count(/health\/state/), 1)
       consul.state.setNodeHealth(false)
-      const noneOnFailingNode = yield* Effect.flatMap(Effect.service(Discovery), (d) => d.readyCounts("default" as FunctionRef["namespace"])).pipe(
+      const noneOnFailingNode = yield* Effect.flatMap(
+        Effect.service(Discovery),
+        (d) => d.readyCounts("default" as FunctionRef["namespace"])
+      ).pipe(
         Effect.provide(discoveryFor(consul))
       )
       assert.strictEqual(noneOnFailingNode.size, 0)
@@ -154,6 +167,4 @@ describe("the endpoint resolver over Consul", () => {
         assert.deepStrictEqual(ids(yield* next), ["b1", "b2"])
       }).pipe(Effect.provide(discoveryFor(consul)))
     }))
-
-
 })

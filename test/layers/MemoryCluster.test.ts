@@ -17,10 +17,13 @@ const job = (image: string, count: number): Job => ({
   }]
 })
 
-const live = (allocs: ReadonlyArray<{ DesiredStatus?: string | null }>) => allocs.filter((a) => a.DesiredStatus === "run")
+const live = (allocs: ReadonlyArray<{ DesiredStatus?: string | null }>) =>
+  allocs.filter((a) => a.DesiredStatus === "run")
 
-const withCluster = <A, E>(body: Effect.Effect<A, E, MemoryCluster>, runner: Layer.Layer<AllocationRunner> = EchoRunner) =>
-  body.pipe(Effect.provide(MemoryCluster.layer.pipe(Layer.provide(runner))))
+const withCluster = <A, E>(
+  body: Effect.Effect<A, E, MemoryCluster>,
+  runner: Layer.Layer<AllocationRunner> = EchoRunner
+) => body.pipe(Effect.provide(MemoryCluster.layer.pipe(Layer.provide(runner))))
 
 describe("the in-memory cluster", () => {
   it.live("places allocations that become running and healthy, and registers their services", () =>
@@ -49,7 +52,10 @@ describe("the in-memory cluster", () => {
       const cluster = yield* MemoryCluster
       const first = yield* cluster.registerJob(job("a:1", 1), { enforceIndex: 0 })
       const again = yield* Effect.flip(cluster.registerJob(job("a:1", 1), { enforceIndex: 0 }))
-      assert.strictEqual(again._tag === "IndexConflict" && again.message, "Enforcing job modify index 0: job already exists")
+      assert.strictEqual(
+        again._tag === "IndexConflict" && again.message,
+        "Enforcing job modify index 0: job already exists"
+      )
       const stale = yield* Effect.flip(cluster.registerJob(job("a:2", 1), { enforceIndex: first.jobModifyIndex + 99 }))
       assert.include(stale._tag === "IndexConflict" ? stale.message : "", "conflicting job modify index")
       const ok = yield* cluster.registerJob(job("a:2", 1), { enforceIndex: first.jobModifyIndex })
@@ -114,7 +120,9 @@ describe("the in-memory cluster", () => {
       }),
       Layer.succeed(AllocationRunner, {
         run: (spec) =>
-          Effect.fail(new AllocationFailed({ allocId: spec.allocId, message: `image ${spec.task.Config?.["image"]} not found` }))
+          Effect.fail(
+            new AllocationFailed({ allocId: spec.allocId, message: `image ${spec.task.Config?.["image"]} not found` })
+          )
       })
     ))
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Queue, Result, Schema, type Scope, Stream } from "effect"
-import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import { settingsFromEnv } from "../../src/config/commandLine.ts"
+import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import { jobSettingsFrom } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
@@ -94,7 +94,10 @@ describe("the Nomad client against the simulator", () => {
         const elsewhere = yield* Effect.flip(nomad.registerJob(jobFor("lost", {}, "nowhere"), {}))
         assert.strictEqual(elsewhere._tag, "JobRejected")
         assert.include(elsewhere._tag === "JobRejected" ? elsewhere.message : "", "nonexistent namespace")
-        assert.strictEqual((yield* Effect.flip(nomad.scaleTaskGroup("default", "OpenFaaS-none", "none", 1, "x")))._tag, "JobNotFound")
+        assert.strictEqual(
+          (yield* Effect.flip(nomad.scaleTaskGroup("default", "OpenFaaS-none", "none", 1, "x")))._tag,
+          "JobNotFound"
+        )
         yield* nomad.registerJob(jobFor("busy"), {})
         sim.state.blockScaling("OpenFaaS-busy", true)
         const blocked = yield* Effect.flip(nomad.scaleTaskGroup("default", "OpenFaaS-busy", "busy", 2, "x"))
@@ -144,7 +147,10 @@ describe("the Nomad client against the simulator", () => {
     withNomad((sim) =>
       Effect.gen(function*() {
         const nomad = yield* Nomad
-        sim.server.faults.inject({ kind: "status", status: 500, body: "rpc error: No cluster leader" }, { match: /GET \/v1\/jobs/ })
+        sim.server.faults.inject(
+          { kind: "status", status: 500, body: "rpc error: No cluster leader" },
+          { match: /GET \/v1\/jobs/ }
+        )
         assert.deepStrictEqual(yield* nomad.listJobs("default", "OpenFaaS-"), [])
         assert.strictEqual(sim.server.count(/GET \/v1\/jobs$/), 2)
         sim.server.faults.inject({ kind: "drop" }, { match: /PUT \/v1\/jobs/ })

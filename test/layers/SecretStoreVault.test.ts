@@ -11,7 +11,9 @@ const text = (t: string) => ({ _tag: "Text", text: t }) as const
 const storeFor = (vault: VaultSimulator, env: Record<string, string> = {}) =>
   SecretStoreVault.pipe(
     Layer.provide(VaultApiClient.layer),
-    Layer.provide(ProviderConfig.layerFromEnv({ VAULT_ADDR: vault.url, VAULT_TOKEN: "root", api_timeout: "2s", ...env }))
+    Layer.provide(
+      ProviderConfig.layerFromEnv({ VAULT_ADDR: vault.url, VAULT_TOKEN: "root", api_timeout: "2s", ...env })
+    )
   )
 
 /** Runs `body` with a fresh simulator and a store over it. */
@@ -80,32 +82,41 @@ describe("secrets in Vault KV v2", () => {
         Effect.gen(function*() {
           const store = yield* SecretStore
           const denied = yield* Effect.flip(store.create("default", "k", text("v")))
-          assert.isTrue(denied._tag === "UpstreamError" && denied.reason === "PermissionDenied" && denied.dependency === "vault")
+          assert.isTrue(
+            denied._tag === "UpstreamError" && denied.reason === "PermissionDenied" && denied.dependency === "vault"
+          )
           vault.state.seal()
           const sealed = yield* Effect.flip(store.list("default"))
           assert.isTrue(sealed._tag === "UpstreamError" && sealed.reason === "Unavailable")
           assert.include(sealed.message, "sealed")
         }),
-      { tokens: [{ id: "reader", policies: ["read-only"] }], policies: [{ name: "read-only", paths: { "secret/data/*": ["read"] } }] },
+      {
+        tokens: [{ id: "reader", policies: ["read-only"] }],
+        policies: [{ name: "read-only", paths: { "secret/data/*": ["read"] } }]
+      },
       { VAULT_TOKEN: "reader" }
     ))
 
   it.live("Vault down is Unavailable, a hung Vault a Timeout, and it recovers without a restart", () =>
-    withVault((vault) =>
-      Effect.gen(function*() {
-        const store = yield* SecretStore
-        yield* store.create("default", "k", text("v"))
-        yield* Effect.promise(() => vault.server.down())
-        const down = yield* Effect.flip(store.exists("default", "k"))
-        assert.isTrue(down._tag === "UpstreamError" && down.reason === "Unavailable")
-        yield* Effect.promise(() => vault.server.up())
-        assert.isTrue(yield* store.exists("default", "k"))
-        vault.server.faults.inject({ kind: "hang" }, { times: 10 })
-        const hung = yield* Effect.flip(store.list("default"))
-        assert.isTrue(hung._tag === "UpstreamError" && hung.reason === "Timeout")
-        vault.server.faults.clear()
-        assert.deepStrictEqual(yield* store.list("default"), ["k"])
-      }), {}, { api_timeout: "250ms" }))
+    withVault(
+      (vault) =>
+        Effect.gen(function*() {
+          const store = yield* SecretStore
+          yield* store.create("default", "k", text("v"))
+          yield* Effect.promise(() => vault.server.down())
+          const down = yield* Effect.flip(store.exists("default", "k"))
+          assert.isTrue(down._tag === "UpstreamError" && down.reason === "Unavailable")
+          yield* Effect.promise(() => vault.server.up())
+          assert.isTrue(yield* store.exists("default", "k"))
+          vault.server.faults.inject({ kind: "hang" }, { times: 10 })
+          const hung = yield* Effect.flip(store.list("default"))
+          assert.isTrue(hung._tag === "UpstreamError" && hung.reason === "Timeout")
+          vault.server.faults.clear()
+          assert.deepStrictEqual(yield* store.list("default"), ["k"])
+        }),
+      {},
+      { api_timeout: "250ms" }
+    ))
 })
 
 describe("the Vault token", () => {

@@ -32,10 +32,13 @@ const httpsServer = (options: { readonly requireClientCert: boolean }) =>
         requestCert: options.requireClientCert,
         rejectUnauthorized: options.requireClientCert
       }, (request, response) => {
-        state.clientCertSeen ||= (request.socket as import("node:tls").TLSSocket).getPeerCertificate().subject !== undefined
+        state.clientCertSeen ||=
+          (request.socket as import("node:tls").TLSSocket).getPeerCertificate().subject !== undefined
         const url = request.url ?? ""
         const body = url.startsWith("/v1/secret/metadata") ? null : "[]"
-        if (body === null) return void response.writeHead(404, { "content-type": "application/json" }).end(`{"errors":[]}`)
+        if (body === null) {
+          return void response.writeHead(404, { "content-type": "application/json" }).end(`{"errors":[]}`)
+        }
         response.writeHead(200, { "content-type": "application/json", "x-consul-index": "1" }).end(body)
       })
       server.listen(0, "127.0.0.1", () => {
@@ -50,7 +53,12 @@ const reasonOf = (error: Error | UpstreamError) => (error instanceof UpstreamErr
 
 const nomadWith = (env: Record<string, string>) =>
   Effect.flatMap(Effect.service(Nomad), (nomad) => nomad.listJobs("default", "OpenFaaS-")).pipe(
-    Effect.provide(NomadHttp.pipe(Layer.provide(NomadApiClient.layer), Layer.provide(ProviderConfig.layerFromEnv({ api_timeout: "2s", ...env }))))
+    Effect.provide(
+      NomadHttp.pipe(
+        Layer.provide(NomadApiClient.layer),
+        Layer.provide(ProviderConfig.layerFromEnv({ api_timeout: "2s", ...env }))
+      )
+    )
   )
 
 describe("TLS to Nomad, Consul and Vault", () => {
@@ -65,7 +73,11 @@ describe("TLS to Nomad, Consul and Vault", () => {
       assert.deepStrictEqual(yield* nomadWith({ NOMAD_ADDR: addr, NOMAD_SKIP_VERIFY: "true" }), [])
       const localhost = `https://localhost:${server.port}`
       assert.deepStrictEqual(
-        yield* nomadWith({ NOMAD_ADDR: localhost, NOMAD_CACERT: fixture("ca.pem"), NOMAD_TLS_SERVER_NAME: "server.global.nomad" }),
+        yield* nomadWith({
+          NOMAD_ADDR: localhost,
+          NOMAD_CACERT: fixture("ca.pem"),
+          NOMAD_TLS_SERVER_NAME: "server.global.nomad"
+        }),
         []
       )
     }))
@@ -109,7 +121,9 @@ describe("TLS to Nomad, Consul and Vault", () => {
         Effect.flatMap(Effect.service(SecretStore), (s) => s.exists("default", "k")).pipe(
           Effect.provide(SecretStoreVault.pipe(
             Layer.provide(VaultApiClient.layer),
-            Layer.provide(ProviderConfig.layerFromEnv({ VAULT_ADDR: `https://127.0.0.1:${server.port}`, api_timeout: "2s", ...env }))
+            Layer.provide(
+              ProviderConfig.layerFromEnv({ VAULT_ADDR: `https://127.0.0.1:${server.port}`, api_timeout: "2s", ...env })
+            )
           ))
         )
       const refused = yield* Effect.flip(store({ VAULT_SKIP_VERIFY: "false" }))

@@ -4,7 +4,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
-import { DevCluster, EchoRunner, MemoryCluster, ProviderConfig, ProviderRoutes, ProviderServices } from "../../src/index.ts"
+import {
+  DevCluster,
+  EchoRunner,
+  MemoryCluster,
+  ProviderConfig,
+  ProviderRoutes,
+  ProviderServices
+} from "../../src/index.ts"
 import { call, json } from "../support/http.ts"
 
 const Provider = ProviderRoutes.pipe(

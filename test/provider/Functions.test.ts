@@ -53,8 +53,10 @@ const withNomad = (wrap: (inner: NomadService) => NomadService) =>
     Layer.provideMerge(ProviderConfig.layerFromEnv({}))
   )
 
-const readJob = Effect.flatMap(Effect.service(Nomad), (nomad) =>
-  Effect.map(nomad.readJob("default", "OpenFaaS-raced"), Option.getOrThrow))
+const readJob = Effect.flatMap(
+  Effect.service(Nomad),
+  (nomad) => Effect.map(nomad.readJob("default", "OpenFaaS-raced"), Option.getOrThrow)
+)
 
 describe("Functions writes are check-and-set", () => {
   it.live("a scale that lands between an update's read and write is not undone", () =>
@@ -65,9 +67,11 @@ describe("Functions writes are check-and-set", () => {
       const status = yield* functions.status(ref)
       assert.strictEqual(status.image, "img:2")
       assert.strictEqual(status.replicas, 5)
-    }).pipe(Effect.provide(withNomad(racing((inner) =>
-      inner.scaleTaskGroup("default", "OpenFaaS-raced", "raced", 5, "interloper")
-    )))))
+    }).pipe(
+      Effect.provide(
+        withNomad(racing((inner) => inner.scaleTaskGroup("default", "OpenFaaS-raced", "raced", 5, "interloper")))
+      )
+    ))
 
   it.live("an update that lands between a scale fallback's read and write is kept", () =>
     Effect.gen(function*() {
@@ -78,10 +82,12 @@ describe("Functions writes are check-and-set", () => {
       assert.strictEqual(status.image, "img:3")
       assert.strictEqual(status.replicas, 5)
     }).pipe(Effect.provide(withNomad((inner) =>
-      scaleBlocked(racing((nomad) => {
-        const update = toNomadJob(deployment("img:3"), { namespace: "default", count: 1, createdAt: "t" }, settings)
-        return nomad.registerJob(Result.getOrThrow(update), {})
-      })(inner))
+      scaleBlocked(
+        racing((nomad) => {
+          const update = toNomadJob(deployment("img:3"), { namespace: "default", count: 1, createdAt: "t" }, settings)
+          return nomad.registerJob(Result.getOrThrow(update), {})
+        })(inner)
+      )
     ))))
 
   it.live("many concurrent updates and scales all land, with no lost write", () =>

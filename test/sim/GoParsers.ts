@@ -73,7 +73,15 @@ export const parseGoUint64 = (text: string): number | undefined =>
   /^\d+$/.test(text) && BigInt(text) <= 18_446_744_073_709_551_615n ? Number(text) : undefined
 
 const simpleEscapes: Readonly<Record<string, string>> = {
-  a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", "\"": "\""
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+  "\"": "\""
 }
 
 /** Go's `strconv.Unquote` for the inside of a double-quoted literal; undefined when Go rejects it. */

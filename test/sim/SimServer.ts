@@ -37,7 +37,11 @@ export class Faults {
   /** Applies `fault` to the next matching request (or `times` of them). */
   inject(fault: Fault, options: { readonly match?: FaultRule["match"]; readonly times?: number } = {}): void {
     if (options.times !== undefined && options.times <= 0) return
-    this.rules.push({ fault, ...(options.match === undefined ? {} : { match: options.match }), times: options.times ?? 1 })
+    this.rules.push({
+      fault,
+      ...(options.match === undefined ? {} : { match: options.match }),
+      times: options.times ?? 1
+    })
   }
 
   clear(): void {
@@ -68,7 +72,11 @@ const matches = (pattern: RegExp, text: string) => {
 }
 
 /** A handler may be async; a rejection becomes a 500 naming it instead of an unhandled rejection. */
-export type SimHandler = (request: IncomingMessage, response: ServerResponse, logged: LoggedRequest) => void | Promise<void>
+export type SimHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  logged: LoggedRequest
+) => void | Promise<void>
 
 export interface SimServer {
   readonly url: string
@@ -95,7 +103,12 @@ export const startSimServer = async (handler: SimHandler): Promise<SimServer> =>
 
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://sim")
-    const logged: LoggedRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, headers: request.headers }
+    const logged: LoggedRequest = {
+      method: request.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      headers: request.headers
+    }
     requests.push(logged)
     const fault = faults.take(logged)
     if (fault === undefined) {

@@ -18,7 +18,9 @@ const strict = (schema: unknown): unknown => {
       ? Object.fromEntries(Object.entries(value as JsonSchema).map(([k, v]) => [k, strict(v)]))
       : strict(value)
   }
-  if (copy["properties"] !== undefined && copy["additionalProperties"] === undefined) copy["additionalProperties"] = false
+  if (copy["properties"] !== undefined && copy["additionalProperties"] === undefined) {
+    copy["additionalProperties"] = false
+  }
   return copy
 }
 

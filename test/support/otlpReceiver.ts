@@ -41,8 +41,10 @@ interface OtlpExport {
   }>
 }
 
-const valueOf = (v: OtlpValue): unknown => v.stringValue ?? (v.intValue === undefined ? undefined : Number(v.intValue)) ?? v.boolValue ?? v.doubleValue
-const attributes = (list: ReadonlyArray<OtlpAttribute> = []) => Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]))
+const valueOf = (v: OtlpValue): unknown =>
+  v.stringValue ?? (v.intValue === undefined ? undefined : Number(v.intValue)) ?? v.boolValue ?? v.doubleValue
+const attributes = (list: ReadonlyArray<OtlpAttribute> = []) =>
+  Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]))
 
 export const startOtlpReceiver = Effect.acquireRelease(
   Effect.promise(async () => {

@@ -32,7 +32,10 @@ export const send = (
     const req = request({ host: "127.0.0.1", port, method, path, headers: framed, agent: false }, (res) => {
       const chunks: Array<Buffer> = []
       res.on("data", (chunk: Buffer) => chunks.push(chunk))
-      res.once("end", () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }))
+      res.once(
+        "end",
+        () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") })
+      )
       res.once("error", reject)
     })
     req.once("error", reject)

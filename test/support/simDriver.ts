@@ -17,14 +17,17 @@ export const echoDriver = (): TaskDriver & { readonly running: () => number } =>
           if (request.url === "/_/health") return void response.writeHead(200).end("OK")
           const chunks: Array<Buffer> = []
           request.on("data", (c: Buffer) => chunks.push(c))
-          request.on("end", () =>
-            response.writeHead(200, { "content-type": "application/json", "x-alloc": alloc.id }).end(JSON.stringify({
-              method: request.method,
-              url: request.url,
-              headers: request.headers,
-              body: Buffer.concat(chunks).toString(),
-              env: alloc.env
-            })))
+          request.on(
+            "end",
+            () =>
+              response.writeHead(200, { "content-type": "application/json", "x-alloc": alloc.id }).end(JSON.stringify({
+                method: request.method,
+                url: request.url,
+                headers: request.headers,
+                body: Buffer.concat(chunks).toString(),
+                env: alloc.env
+              }))
+          )
         })
         server.once("error", reject)
         server.listen(0, "127.0.0.1", () => {

@@ -8,13 +8,13 @@ import { HttpServer } from "effect/http"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import { ProviderServer } from "../../src/http/ProviderServer.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
+import { LiveCluster } from "../../src/layers/LiveCluster.ts"
 import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import type { MemorySecrets } from "../../src/layers/SecretStoreMemory.ts"
-import { ProviderServices } from "../../src/provider/ProviderServices.ts"
-import { LiveCluster } from "../../src/layers/LiveCluster.ts"
 import { Telemetry } from "../../src/layers/Telemetry.ts"
+import { ProviderServices } from "../../src/provider/ProviderServices.ts"
 
 export interface TestAppOptions {
   readonly env?: Readonly<Record<string, string>>

@@ -10,26 +10,26 @@
  * may not be idempotent. Only a bodiless request whose connection was refused
  * goes once to another instance, since nothing reached the first.
  */
-import { Agent, type Dispatcher } from "@effect/platform-node/Undici"
 import { OtelTracer } from "@effect/opentelemetry"
+import { Agent, type Dispatcher } from "@effect/platform-node/Undici"
 import { Cause, Context, Duration, Effect, Layer, Option, Result, Schema } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import {
   FunctionNotFound,
-  PayloadTooLarge,
   InvalidRequest,
   InvocationFailed,
   InvocationTimeout,
-  NoReadyInstance
+  NoReadyInstance,
+  PayloadTooLarge
 } from "../../domain/errors.ts"
 import { FunctionName, type FunctionRef, refKey, splitQualifiedName } from "../../domain/FunctionName.ts"
 import { initialReplicas } from "../../jobs/functionLabels.ts"
 import { EndpointResolver, markSuspect, pickEndpoint, type ResolverEntry } from "../../provider/EndpointResolver.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
-import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
 import type { Endpoint } from "../../services/Discovery.ts"
+import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
 import { describeError, isRouteError, type RouteError } from "../errorResponse.ts"
 import { BodyTooLarge, declaredTooLarge, limitedBody } from "./bodyLimit.ts"
 import { invocationName, invocationNameEnd, upstreamPath } from "./invocationTarget.ts"
@@ -104,7 +104,10 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           return yield* new InvalidRequest({ message: `function name "${name}" is not a DNS-1123 label` })
         }
         const ns = yield* namespaces.resolve(namespace).pipe(
-          Effect.catchTag("NamespaceNotFound", (e) => Effect.fail(new FunctionNotFound({ name, namespace: e.namespace })))
+          Effect.catchTag(
+            "NamespaceNotFound",
+            (e) => Effect.fail(new FunctionNotFound({ name, namespace: e.namespace }))
+          )
         )
         const ref: FunctionRef = { name: decoded.value, namespace: ns }
         // Only functions that exist are watched: a name not watched yet is read first (404 for one that is no
@@ -150,7 +153,9 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const named = connection === undefined || connection === "keep-alive" || connection === "close"
           ? undefined
           : new Set(connection.toLowerCase().split(/\s*,\s*/))
-        for (const name in incoming) if (!hopByHop.has(name) && named?.has(name) !== true) headers[name] = incoming[name]!
+        for (const name in incoming) {
+          if (!hopByHop.has(name) && named?.has(name) !== true) headers[name] = incoming[name]!
+        }
         if (incoming["x-forwarded-for"] === undefined && request.socket.remoteAddress !== undefined) {
           headers["x-forwarded-for"] = request.socket.remoteAddress
         }
@@ -228,7 +233,9 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         }
         if (entry.maxInflight !== undefined && entry.inflight >= entry.maxInflight) {
           response.writeHead(429, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
-          response.end(`${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`)
+          response.end(
+            `${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`
+          )
           route.recorder.record(429, 0, request.method!)
           return
         }
@@ -243,11 +250,15 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const handle = (request: IncomingMessage, response: ServerResponse) => {
         const url = originForm(request.url ?? "")
         const end = invocationNameEnd(url)
-        if (end === -1) return fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
+        if (end === -1) {
+          return fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
+        }
         const name = invocationName(url, end)
         const route = routes.get(name)
         if (route !== undefined) {
-          if (route.entry.active && route.entry.endpoints.length > 0) return dispatch(request, response, route, upstreamPath(url, end))
+          if (route.entry.active && route.entry.endpoints.length > 0) {
+            return dispatch(request, response, route, upstreamPath(url, end))
+          }
           if (!route.entry.active) routes.delete(name)
         }
         Effect.runForkWith(context)(
@@ -255,14 +266,18 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             Effect.matchCauseEffect({
               onFailure: (cause) => {
                 const failure = Cause.findErrorOption(cause)
-                if (Option.isSome(failure) && isRouteError(failure.value)) return Effect.sync(() => fail(response, failure.value))
+                if (Option.isSome(failure) && isRouteError(failure.value)) {
+                  return Effect.sync(() => fail(response, failure.value))
+                }
                 return Effect.logError("invocation failed unexpectedly", cause).pipe(
                   Effect.andThen(Effect.sync(() => internalError(response)))
                 )
               },
               onSuccess: (ready) =>
                 Effect.sync(() => {
-                  const fresh = route !== undefined && route.entry === ready ? route : { entry: ready, recorder: metrics.invocations(ready.ref) }
+                  const fresh = route !== undefined && route.entry === ready
+                    ? route
+                    : { entry: ready, recorder: metrics.invocations(ready.ref) }
                   routes.set(name, fresh)
                   dispatch(request, response, fresh, upstreamPath(url, end))
                 })

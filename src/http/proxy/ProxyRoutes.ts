@@ -18,12 +18,15 @@ export const ProxyRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
   yield* router.add(
     "*",
     "/function/*",
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      Effect.callback<HttpServerResponse.HttpServerResponse>((resume) => {
-        const response = NodeHttpServerRequest.toServerResponse(request) as ServerResponse
-        response.once("close", () => resume(Effect.succeed(written)))
-        // HTTP/1.1 only: the proxy speaks Node's HTTP/1 request and response.
-        proxy.handle(NodeHttpServerRequest.toIncomingMessage(request) as IncomingMessage, response)
-      }))
+    Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request) =>
+        Effect.callback<HttpServerResponse.HttpServerResponse>((resume) => {
+          const response = NodeHttpServerRequest.toServerResponse(request) as ServerResponse
+          response.once("close", () => resume(Effect.succeed(written)))
+          // HTTP/1.1 only: the proxy speaks Node's HTTP/1 request and response.
+          proxy.handle(NodeHttpServerRequest.toIncomingMessage(request) as IncomingMessage, response)
+        })
+    )
   )
 }))

@@ -5,7 +5,15 @@
  * instance, whose context (traceparent and tracestate) goes to the function.
  * Only built when tracing is on.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type TextMapGetter, type TextMapSetter, trace, type Tracer } from "@opentelemetry/api"
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapSetter,
+  trace,
+  type Tracer
+} from "@opentelemetry/api"
 import { W3CTraceContextPropagator } from "@opentelemetry/core"
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http"
 import type { FunctionRef } from "../../domain/FunctionName.ts"
@@ -36,46 +44,47 @@ export type InvocationTracing = (
   upstreamHeaders: Record<string, string | Array<string>>
 ) => InvocationSpans
 
-export const makeInvocationTracing = (tracer: Tracer): InvocationTracing => (request, ref, endpoint, path, upstreamHeaders) => {
-  const method = request.method ?? "GET"
-  const parent = propagator.extract(ROOT_CONTEXT, request.headers, getter)
-  const callId = request.headers["x-call-id"]
-  const server = tracer.startSpan(`${method} /function/{name}`, {
-    kind: SpanKind.SERVER,
-    attributes: {
-      "http.request.method": method,
-      "http.route": "/function/{name}",
-      "url.path": request.url ?? "",
-      "faas.trigger": "http",
-      ...(typeof callId === "string" ? { "faas.invocation_id": callId } : {})
-    }
-  }, parent)
-  const withServer = trace.setSpan(parent, server)
-  const client = tracer.startSpan(method, {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      "http.request.method": method,
-      "server.address": endpoint.address,
-      "server.port": endpoint.port,
-      "url.full": `http://${endpoint.address}:${endpoint.port}${path}`,
-      "faas.invoked_name": ref.name,
-      "faas.invoked_provider": "nomad",
-      "faas.namespace": ref.namespace,
-      ...(typeof callId === "string" ? { "faas.invocation_id": callId } : {})
-    }
-  }, withServer)
-  propagator.inject(trace.setSpan(withServer, client), upstreamHeaders, setter)
-  return {
-    end: (status, error) => {
-      for (const span of [client, server]) {
-        if (status > 0) span.setAttribute("http.response.status_code", status)
-        if (status >= 500 || error !== undefined) {
-          span.setStatus({ code: SpanStatusCode.ERROR, ...(error === undefined ? {} : { message: error }) })
-          if (error !== undefined) span.setAttribute("error.type", error)
-        }
+export const makeInvocationTracing =
+  (tracer: Tracer): InvocationTracing => (request, ref, endpoint, path, upstreamHeaders) => {
+    const method = request.method ?? "GET"
+    const parent = propagator.extract(ROOT_CONTEXT, request.headers, getter)
+    const callId = request.headers["x-call-id"]
+    const server = tracer.startSpan(`${method} /function/{name}`, {
+      kind: SpanKind.SERVER,
+      attributes: {
+        "http.request.method": method,
+        "http.route": "/function/{name}",
+        "url.path": request.url ?? "",
+        "faas.trigger": "http",
+        ...(typeof callId === "string" ? { "faas.invocation_id": callId } : {})
       }
-      client.end()
-      server.end()
+    }, parent)
+    const withServer = trace.setSpan(parent, server)
+    const client = tracer.startSpan(method, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "http.request.method": method,
+        "server.address": endpoint.address,
+        "server.port": endpoint.port,
+        "url.full": `http://${endpoint.address}:${endpoint.port}${path}`,
+        "faas.invoked_name": ref.name,
+        "faas.invoked_provider": "nomad",
+        "faas.namespace": ref.namespace,
+        ...(typeof callId === "string" ? { "faas.invocation_id": callId } : {})
+      }
+    }, withServer)
+    propagator.inject(trace.setSpan(withServer, client), upstreamHeaders, setter)
+    return {
+      end: (status, error) => {
+        for (const span of [client, server]) {
+          if (status > 0) span.setAttribute("http.response.status_code", status)
+          if (status >= 500 || error !== undefined) {
+            span.setStatus({ code: SpanStatusCode.ERROR, ...(error === undefined ? {} : { message: error }) })
+            if (error !== undefined) span.setAttribute("error.type", error)
+          }
+        }
+        client.end()
+        server.end()
+      }
     }
   }
-}

@@ -1,8 +1,8 @@
 /** /system/functions, /system/function/{name} and /system/scale-function/{name}. */
 import { Effect } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { FunctionDeployment } from "../../domain/FunctionDeployment.ts"
 import { InvalidRequest } from "../../domain/errors.ts"
+import { FunctionDeployment } from "../../domain/FunctionDeployment.ts"
 import { DeleteFunctionRequest, ScaleServiceRequest } from "../../domain/requests.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"

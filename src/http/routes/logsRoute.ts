@@ -40,7 +40,9 @@ export const LogsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       const rawName = queryParam(request, "name")
-      if (rawName === undefined || rawName === "") return yield* new InvalidRequest({ message: "name: the function's name is required" })
+      if (rawName === undefined || rawName === "") {
+        return yield* new InvalidRequest({ message: "name: the function's name is required" })
+      }
       const { name } = yield* decodeNameField({ name: rawName })
       const namespace = yield* namespaces.resolve(queryParam(request, "namespace"))
       const followText = queryParam(request, "follow")

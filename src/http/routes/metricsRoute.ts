@@ -25,8 +25,9 @@ export const MetricsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
 
   const replicaGauges = Effect.gen(function*() {
     const names = yield* namespaces.list
-    const lists = yield* Effect.forEach(names, (ns) =>
-      namespaces.resolve(ns).pipe(Effect.flatMap(functions.list)), { concurrency: 4 })
+    const lists = yield* Effect.forEach(names, (ns) => namespaces.resolve(ns).pipe(Effect.flatMap(functions.list)), {
+      concurrency: 4
+    })
     const statuses = lists.flat()
     const gauges: ReadonlyArray<Gauge> = [
       {
@@ -49,7 +50,10 @@ export const MetricsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
   yield* router.add(
     "GET",
     "/metrics",
-    Effect.map(replicaGauges, (gauges) =>
-      HttpServerResponse.text(metrics.prometheus(gauges), { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+    Effect.map(
+      replicaGauges,
+      (gauges) =>
+        HttpServerResponse.text(metrics.prometheus(gauges), { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+    )
   )
 }))

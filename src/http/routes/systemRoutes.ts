@@ -23,4 +23,8 @@ export const SystemRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
 }))
 
 /** GET and HEAD /healthz: the provider serves. Open, as load balancers and Nomad's checks ask without credentials. */
-export const HealthRoute = HttpRouter.add("GET", "/healthz", HttpServerResponse.empty({ status: 200, headers: { "content-length": "0" } }))
+export const HealthRoute = HttpRouter.add(
+  "GET",
+  "/healthz",
+  HttpServerResponse.empty({ status: 200, headers: { "content-length": "0" } })
+)

@@ -48,7 +48,10 @@ export interface ApiAnswer {
 export interface ApiClient {
   readonly dependency: Dependency
   /** Sends the request and reads the whole answer within the deadline. */
-  readonly send: (request: HttpClientRequest.HttpClientRequest, options: CallOptions) => Effect.Effect<ApiAnswer, UpstreamError>
+  readonly send: (
+    request: HttpClientRequest.HttpClientRequest,
+    options: CallOptions
+  ) => Effect.Effect<ApiAnswer, UpstreamError>
   /** Sends the request; the deadline covers the response head only, the body streams. */
   readonly open: (
     request: HttpClientRequest.HttpClientRequest,
@@ -121,7 +124,10 @@ const tlsOptions = (dependency: Dependency, tls: TlsSettings) => {
 
 export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClient, Error, Scope.Scope> =>
   Effect.gen(function*() {
-    const connect = yield* Effect.try({ try: () => tlsOptions(options.dependency, options.tls), catch: (e) => e as Error })
+    const connect = yield* Effect.try({
+      try: () => tlsOptions(options.dependency, options.tls),
+      catch: (e) => e as Error
+    })
     const context = yield* Layer.build(NodeHttpClient.layerUndiciOptions({ connect }))
     const client = Context.get(context, HttpClient.HttpClient)
     const base = options.baseUrl.href.replace(/\/$/, "")
@@ -129,7 +135,11 @@ export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClien
 
     const failure = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError) => {
       const { message } = rootCause(error.reason)
-      return new UpstreamError({ dependency, reason: "Unavailable", message: `${message} (${request.method} ${pathOf(request)})` })
+      return new UpstreamError({
+        dependency,
+        reason: "Unavailable",
+        message: `${message} (${request.method} ${pathOf(request)})`
+      })
     }
     const timedOut = (request: HttpClientRequest.HttpClientRequest, deadline: Duration.Duration) =>
       new UpstreamError({
@@ -174,12 +184,14 @@ export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClien
     const send: ApiClient["send"] = (request, callOptions) => {
       const deadline = callOptions.timeout ?? options.timeout
       const attempt = Effect.gen(function*() {
-          const response = yield* execute(request)
-          const body = yield* response.text.pipe(Effect.mapError((error) => failure(request, error)))
-          const answer: ApiAnswer = { status: response.status, headers: response.headers, body }
-          if (callOptions.retry === "read" && isRetryableStatus(answer.status)) return yield* Effect.fail(new RetryableStatus(answer))
-          return answer
-        })
+        const response = yield* execute(request)
+        const body = yield* response.text.pipe(Effect.mapError((error) => failure(request, error)))
+        const answer: ApiAnswer = { status: response.status, headers: response.headers, body }
+        if (callOptions.retry === "read" && isRetryableStatus(answer.status)) {
+          return yield* Effect.fail(new RetryableStatus(answer))
+        }
+        return answer
+      })
       // One deadline for the answer and its body.
       return retrying(withDeadline(attempt, request, deadline), callOptions.retry)
     }

@@ -7,7 +7,9 @@ import { type ApiClient, makeApiClient, readFile } from "./ApiClient.ts"
 const consulToken = (tokenFile: string | undefined, token: Redacted.Redacted<string> | undefined) =>
   tokenFile !== undefined
     ? readFile("CONSUL_HTTP_TOKEN_FILE", tokenFile)!.trim()
-    : token === undefined ? undefined : Redacted.value(token)
+    : token === undefined
+    ? undefined
+    : Redacted.value(token)
 
 export class ConsulApiClient extends Context.Service<ConsulApiClient, ApiClient>()("faas-nomad/ConsulApiClient") {
   static readonly layer: Layer.Layer<ConsulApiClient, Error, ProviderConfig> = Layer.effect(

@@ -35,7 +35,9 @@ export class NomadApiClient extends Context.Service<NomadApiClient, NomadApi>()(
     Effect.gen(function*() {
       const config = yield* ProviderConfig
       const token = config.nomadToken
-      const headers: Readonly<Record<string, string>> = token === undefined ? {} : { "x-nomad-token": Redacted.value(token) }
+      const headers: Readonly<Record<string, string>> = token === undefined
+        ? {}
+        : { "x-nomad-token": Redacted.value(token) }
       const client = yield* makeApiClient({
         dependency: "nomad",
         baseUrl: config.nomadAddr,

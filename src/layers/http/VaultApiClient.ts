@@ -6,8 +6,8 @@
 import { Context, Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { type ApiAnswer, type ApiClient, makeApiClient } from "./ApiClient.ts"
 import { decodeAnswer } from "./answers.ts"
+import { type ApiAnswer, type ApiClient, makeApiClient } from "./ApiClient.ts"
 
 /** Vault's error bodies: `{"errors": [...]}`; the joined messages, or the status when there are none. */
 export const vaultErrorText = (answer: ApiAnswer): string => {
@@ -33,9 +33,13 @@ const decodeRenewal = decodeAnswer("vault", Renewal)
 /** Keeps the token alive: renews at half its TTL, backs off on failure, stops when it cannot be renewed. */
 const renewForever = (client: ApiClient) =>
   Effect.gen(function*() {
-    const lookup = yield* client.send(HttpClientRequest.get(client.url("/v1/auth/token/lookup-self")), { retry: "read" })
+    const lookup = yield* client.send(HttpClientRequest.get(client.url("/v1/auth/token/lookup-self")), {
+      retry: "read"
+    })
     if (lookup.status !== 200) {
-      return yield* Effect.logWarning(`Vault refused the token lookup (${vaultErrorText(lookup)}); the token is not renewed`)
+      return yield* Effect.logWarning(
+        `Vault refused the token lookup (${vaultErrorText(lookup)}); the token is not renewed`
+      )
     }
     let { renewable, ttl } = (yield* decodeTokenInfo(lookup, "token lookup")).data
     while (renewable && ttl > 0) {

@@ -14,7 +14,10 @@ const listen = (spec: AllocationSpec, handler: RequestListener) =>
       if (request.url === "/_/health") response.writeHead(200, { "content-type": "text/plain" }).end("OK")
       else handler(request, response)
     })
-    server.once("error", (cause) => resume(Effect.fail(new AllocationFailed({ allocId: spec.allocId, message: cause.message }))))
+    server.once(
+      "error",
+      (cause) => resume(Effect.fail(new AllocationFailed({ allocId: spec.allocId, message: cause.message })))
+    )
     server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
   })
 

@@ -68,7 +68,10 @@ export const make = Effect.gen(function*() {
   const clusterScope = yield* Effect.scope
 
   let index = 1
-  const namespaces = new Map<string, Namespace>([["default", { Name: "default", Description: "Default shared namespace" }]])
+  const namespaces = new Map<string, Namespace>([["default", {
+    Name: "default",
+    Description: "Default shared namespace"
+  }]])
   const jobs = new Map<string, Job>()
   const allocations = new Map<string, Allocation>()
   const instances = new Map<string, ServiceInstance>()
@@ -197,11 +200,14 @@ export const make = Effect.gen(function*() {
         group,
         task,
         log: (stream, text) => appendLog(allocId, task.Name, stream, text),
-        died: (message) => run(Effect.flatMap(nowNanos, (at) => Effect.sync(() => died(alloc, job, group, message, at))))
+        died: (message) =>
+          run(Effect.flatMap(nowNanos, (at) => Effect.sync(() => died(alloc, job, group, message, at))))
       }).pipe(
         Scope.provide(scope),
         Effect.exit,
-        Effect.flatMap((exit) => Effect.flatMap(nowNanos, (at) => Effect.sync(() => started(alloc, job, group, exit, at))))
+        Effect.flatMap((exit) =>
+          Effect.flatMap(nowNanos, (at) => Effect.sync(() => started(alloc, job, group, exit, at)))
+        )
       )
     )
   }
@@ -288,52 +294,58 @@ export const make = Effect.gen(function*() {
   }
 
   const registerJob = (job: Job, options: RegisterOptions) =>
-    Effect.flatMap(nowNanos, (now) =>
-      Effect.suspend((): Effect.Effect<{ readonly jobModifyIndex: number; readonly evalId: string }, ClusterFailure> => {
-        const namespace = job.Namespace ?? "default"
-        if (!namespaces.has(namespace)) {
-          return Effect.fail({ _tag: "Rejected", message: `nonexistent namespace "${namespace}"` })
-        }
-        const problem = validate(job)
-        if (problem !== undefined) return Effect.fail({ _tag: "Rejected", message: problem })
-        const existing = jobs.get(key(namespace, job.ID))
-        if (options.enforceIndex !== undefined) {
-          const prefix = `Enforcing job modify index ${options.enforceIndex}`
-          if (options.enforceIndex === 0 && existing !== undefined) {
-            return Effect.fail({ _tag: "IndexConflict", message: `${prefix}: job already exists` })
-          }
-          if (options.enforceIndex > 0 && existing === undefined) {
-            return Effect.fail({ _tag: "IndexConflict", message: `${prefix}: job does not exist` })
-          }
-          if (options.enforceIndex > 0 && existing?.JobModifyIndex !== options.enforceIndex) {
-            return Effect.fail({
-              _tag: "IndexConflict",
-              message: `${prefix}: job exists with conflicting job modify index: ${existing?.JobModifyIndex}`
+    Effect.flatMap(
+      nowNanos,
+      (now) =>
+        Effect.suspend(
+          (): Effect.Effect<{ readonly jobModifyIndex: number; readonly evalId: string }, ClusterFailure> => {
+            const namespace = job.Namespace ?? "default"
+            if (!namespaces.has(namespace)) {
+              return Effect.fail({ _tag: "Rejected", message: `nonexistent namespace "${namespace}"` })
+            }
+            const problem = validate(job)
+            if (problem !== undefined) return Effect.fail({ _tag: "Rejected", message: problem })
+            const existing = jobs.get(key(namespace, job.ID))
+            if (options.enforceIndex !== undefined) {
+              const prefix = `Enforcing job modify index ${options.enforceIndex}`
+              if (options.enforceIndex === 0 && existing !== undefined) {
+                return Effect.fail({ _tag: "IndexConflict", message: `${prefix}: job already exists` })
+              }
+              if (options.enforceIndex > 0 && existing === undefined) {
+                return Effect.fail({ _tag: "IndexConflict", message: `${prefix}: job does not exist` })
+              }
+              if (options.enforceIndex > 0 && existing?.JobModifyIndex !== options.enforceIndex) {
+                return Effect.fail({
+                  _tag: "IndexConflict",
+                  message: `${prefix}: job exists with conflicting job modify index: ${existing?.JobModifyIndex}`
+                })
+              }
+            }
+            const modifyIndex = ++index
+            const taskGroups = (job.TaskGroups ?? []).map((group) => {
+              const previous = existing?.TaskGroups?.find((g) => g.Name === group.Name)
+              return options.preserveCounts === true && previous?.Count != null
+                ? { ...group, Count: previous.Count }
+                : group
             })
+            const stored: Job = {
+              ...job,
+              Name: job.Name ?? job.ID,
+              Namespace: namespace,
+              TaskGroups: taskGroups,
+              Stop: false,
+              Status: "pending",
+              Version: existing === undefined ? 0 : (existing.Version ?? 0) + 1,
+              SubmitTime: now,
+              CreateIndex: existing?.CreateIndex ?? modifyIndex,
+              ModifyIndex: modifyIndex,
+              JobModifyIndex: modifyIndex
+            }
+            jobs.set(key(namespace, job.ID), stored)
+            reconcile(stored, now)
+            return Effect.succeed({ jobModifyIndex: modifyIndex, evalId: randomUUID() })
           }
-        }
-        const modifyIndex = ++index
-        const taskGroups = (job.TaskGroups ?? []).map((group) => {
-          const previous = existing?.TaskGroups?.find((g) => g.Name === group.Name)
-          return options.preserveCounts === true && previous?.Count != null ? { ...group, Count: previous.Count } : group
-        })
-        const stored: Job = {
-          ...job,
-          Name: job.Name ?? job.ID,
-          Namespace: namespace,
-          TaskGroups: taskGroups,
-          Stop: false,
-          Status: "pending",
-          Version: existing === undefined ? 0 : (existing.Version ?? 0) + 1,
-          SubmitTime: now,
-          CreateIndex: existing?.CreateIndex ?? modifyIndex,
-          ModifyIndex: modifyIndex,
-          JobModifyIndex: modifyIndex
-        }
-        jobs.set(key(namespace, job.ID), stored)
-        reconcile(stored, now)
-        return Effect.succeed({ jobModifyIndex: modifyIndex, evalId: randomUUID() })
-      })
+        )
     )
 
   const readJob = (namespace: string, id: string) =>
@@ -398,8 +410,7 @@ export const make = Effect.gen(function*() {
           }
         }
         return { existed: true }
-      })
-    )
+      }))
 
   const scaleTaskGroup = (namespace: string, id: string, group: string, count: number) =>
     Effect.flatMap(nowNanos, (now) =>
@@ -424,8 +435,7 @@ export const make = Effect.gen(function*() {
         jobs.set(key(namespace, id), scaled)
         reconcile(scaled, now)
         return Effect.void
-      })
-    )
+      }))
 
   const jobAllocations = (namespace: string, id: string) =>
     Effect.sync((): ReadonlyArray<AllocationListStub> =>
@@ -477,9 +487,10 @@ export const make = Effect.gen(function*() {
           return () => file.followers.delete(follower)
         }),
         (stop) => Effect.sync(stop)
-      ))
+      )
+    )
 
-  const subscribe = (listener: () => void): (() => void) => {
+  const subscribe = (listener: () => void): () => void => {
     listeners.add(listener)
     return () => listeners.delete(listener)
   }

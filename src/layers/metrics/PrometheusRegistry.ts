@@ -6,7 +6,7 @@
  */
 import type { Gauge } from "../../services/Metrics.ts"
 
-const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
+const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, "\\\"")
 
 const labelText = (names: ReadonlyArray<string>, values: ReadonlyArray<string>) =>
   names.length === 0 ? "" : `{${names.map((n, i) => `${n}="${escapeLabel(values[i] ?? "")}"`).join(",")}}`
@@ -59,7 +59,12 @@ export class PrometheusRegistry {
     }
   }
 
-  histogram(name: string, help: string, labelNames: ReadonlyArray<string>, buckets: ReadonlyArray<number> = defaultBuckets) {
+  histogram(
+    name: string,
+    help: string,
+    labelNames: ReadonlyArray<string>,
+    buckets: ReadonlyArray<number> = defaultBuckets
+  ) {
     const series = new Map<
       string,
       { readonly values: ReadonlyArray<string>; readonly counts: Array<number>; sum: number; count: number }
@@ -118,7 +123,9 @@ export class PrometheusRegistry {
     }
     for (const gauge of gauges) {
       lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`)
-      for (const sample of gauge.samples) lines.push(`${gauge.name}${labelText(gauge.labelNames, sample.labels)} ${sample.value}`)
+      for (const sample of gauge.samples) {
+        lines.push(`${gauge.name}${labelText(gauge.labelNames, sample.labels)} ${sample.value}`)
+      }
     }
     return `${lines.join("\n")}\n`
   }

@@ -28,7 +28,12 @@ describe("the Consul simulator with ACLs on (default policy deny)", () => {
     Effect.gen(function*() {
       const sim = yield* ConsulSimulator.scoped(acl)
       sim.state.register(instance("a"))
-      for (const path of ["/v1/health/service/fn", "/v1/catalog/service/fn", "/v1/health/checks/fn", "/v1/health/state/any"]) {
+      for (const path of [
+        "/v1/health/service/fn",
+        "/v1/catalog/service/fn",
+        "/v1/health/checks/fn",
+        "/v1/health/state/any"
+      ]) {
         const answer = yield* get(sim, path)
         assert.deepStrictEqual([answer.status, answer.text], [200, "[]"], path)
         assert.strictEqual(answer.headers.get("x-consul-results-filtered-by-acls"), "true", path)
@@ -58,10 +63,13 @@ describe("the Consul simulator with ACLs on (default policy deny)", () => {
     Effect.gen(function*() {
       const sim = yield* ConsulSimulator.scoped({ ...acl, nodeName: "n1" })
       const self = yield* get(sim, "/v1/agent/self")
-      assert.deepStrictEqual([self.status, self.text], [
-        403,
-        `Permission denied: token with AccessorID '00000000-0000-0000-0000-000000000002' lacks permission 'agent:read' on "n1"`
-      ])
+      assert.deepStrictEqual(
+        [self.status, self.text],
+        [
+          403,
+          `Permission denied: token with AccessorID '00000000-0000-0000-0000-000000000002' lacks permission 'agent:read' on "n1"`
+        ]
+      )
       const register = yield* get(sim, "/v1/agent/service/register", {
         method: "PUT",
         body: JSON.stringify({ Name: "web", Port: 80 })

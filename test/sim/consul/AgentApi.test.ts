@@ -9,14 +9,18 @@ describe("the Consul simulator's agent registration API", () => {
   it.live("registers a service whose checks start critical unless given a status, and deregisters it", () =>
     Effect.gen(function*() {
       const sim = yield* ConsulSimulator.scoped()
-      const registered = yield* get(sim, "/v1/agent/service/register", put({
-        ID: "web-1",
-        Name: "web",
-        Port: 8080,
-        tags: ["v1"],
-        Meta: { openfaas_namespace: "default" },
-        Checks: [{ HTTP: "http://127.0.0.1:8080/", Interval: "5s" }, { TTL: "30s", Status: "passing", Name: "ttl" }]
-      }))
+      const registered = yield* get(
+        sim,
+        "/v1/agent/service/register",
+        put({
+          ID: "web-1",
+          Name: "web",
+          Port: 8080,
+          tags: ["v1"],
+          Meta: { openfaas_namespace: "default" },
+          Checks: [{ HTTP: "http://127.0.0.1:8080/", Interval: "5s" }, { TTL: "30s", Status: "passing", Name: "ttl" }]
+        })
+      )
       assert.deepStrictEqual([registered.status, registered.text], [200, ""])
       const [entry] = json(yield* get(sim, "/v1/health/service/web"))
       assert.deepStrictEqual([entry.Service.Address, entry.Service.Port, entry.Service.Tags], ["", 8080, ["v1"]])
@@ -56,10 +60,10 @@ describe("the Consul simulator's agent registration API", () => {
       const badMeta = yield* get(sim, "/v1/agent/service/register", put({ Name: "x", Meta: { "a b": "c" } }))
       assert.deepStrictEqual([badMeta.status, badMeta.text.startsWith("Invalid Service Meta")], [400, true])
       const unknown = yield* get(sim, "/v1/agent/service/deregister/web", { method: "PUT" })
-      assert.deepStrictEqual([unknown.status, unknown.text], [
-        404,
-        `Unknown service ID "web". Ensure that the service ID is passed, not the service name.`
-      ])
+      assert.deepStrictEqual(
+        [unknown.status, unknown.text],
+        [404, `Unknown service ID "web". Ensure that the service ID is passed, not the service name.`]
+      )
       const wrongMethod = yield* get(sim, "/v1/agent/service/register")
       assert.strictEqual(wrongMethod.status, 405)
     }))

@@ -4,8 +4,8 @@
  * registration, which here reaches the catalog at once (anti-entropy done).
  */
 import { readBody } from "../SimServer.ts"
-import type { Route } from "./ConsulRouter.ts"
 import { HttpError } from "./ConsulHttp.ts"
+import type { Route } from "./ConsulRouter.ts"
 import { consulVersion, nodeMeta } from "./ConsulShapes.ts"
 import { requestToken } from "./QueryOptions.ts"
 import type { ConsulContext } from "./ServeQuery.ts"
@@ -94,7 +94,10 @@ export const agentRoutes = (context: ConsulContext): ReadonlyArray<Route> => {
         const principal = principalOf(call.query, call.request.headers)
         const existing = catalog.service(id)
         if (existing === undefined) {
-          throw new HttpError(404, `Unknown service ID ${JSON.stringify(id)}. Ensure that the service ID is passed, not the service name.`)
+          throw new HttpError(
+            404,
+            `Unknown service ID ${JSON.stringify(id)}. Ensure that the service ID is passed, not the service name.`
+          )
         }
         acl.require(principal, "service:write", existing.name)
         catalog.deregister(id)

@@ -67,7 +67,10 @@ describe("the simulator's go-bexpr filters", () => {
       failure(`Service.Foo == "x"`),
       `Failed to create boolean expression evaluator: Selector "Service.Foo" is not valid`
     )
-    assert.include(failure(`Service.Address is empty`), `Invalid match operator "Is Empty" for selector "Service.Address"`)
+    assert.include(
+      failure(`Service.Address is empty`),
+      `Invalid match operator "Is Empty" for selector "Service.Address"`
+    )
     assert.include(failure(`Service.Tags == "blue"`), `Invalid match operator "Equal" for selector "Service.Tags"`)
     assert.include(failure(`Service.Port == "eighty"`), `Failed to coerce value "eighty" for selector "Service.Port"`)
     assert.include(failure(`Service.Meta.team == "a`), "Unterminated string literal")
@@ -83,7 +86,10 @@ describe("the simulator's go-bexpr filters", () => {
       const sim = yield* ConsulSimulator.scoped()
       sim.state.register(instance("a", { meta: { openfaas_namespace: "default" } }))
       sim.state.register(instance("b", { meta: { openfaas_namespace: "staging" } }))
-      const staging = yield* get(sim, `/v1/health/service/fn?${filterParam(`Service.Meta.openfaas_namespace == "staging"`)}`)
+      const staging = yield* get(
+        sim,
+        `/v1/health/service/fn?${filterParam(`Service.Meta.openfaas_namespace == "staging"`)}`
+      )
       assert.deepStrictEqual(serviceIds(staging), [instance("b").id])
       sim.state.setCheckStatus(instance("a").id, "critical")
       const critical = yield* get(sim, `/v1/health/service/fn?${filterParam(`Checks.Status == "critical"`)}`)
@@ -99,17 +105,23 @@ describe("the simulator's go-bexpr filters", () => {
       const sim = yield* ConsulSimulator.scoped()
       sim.state.register(instance("a", { name: "fn-a", meta: { openfaas_namespace: "default" } }))
       sim.state.register(instance("b", { name: "fn-b", meta: { openfaas_namespace: "staging" } }))
-      const services = yield* get(sim, `/v1/catalog/services?${filterParam(`ServiceMeta.openfaas_namespace == "default"`)}`)
+      const services = yield* get(
+        sim,
+        `/v1/catalog/services?${filterParam(`ServiceMeta.openfaas_namespace == "default"`)}`
+      )
       assert.strictEqual(services.text, `{"fn-a":["openfaas-timeout=30s"]}`)
-      const rows = yield* get(sim, `/v1/catalog/service/fn-b?${filterParam(`ServiceMeta.openfaas_namespace == "default"`)}`)
+      const rows = yield* get(
+        sim,
+        `/v1/catalog/service/fn-b?${filterParam(`ServiceMeta.openfaas_namespace == "default"`)}`
+      )
       assert.strictEqual(rows.text, "[]")
       sim.state.setHealth(instance("b").id, false)
       const checks = yield* get(sim, `/v1/health/state/any?${filterParam(`ServiceName == "fn-b"`)}`)
       assert.deepStrictEqual(JSON.parse(checks.text).map((c: any) => [c.ServiceName, c.Status]), [["fn-b", "critical"]])
       const wrongType = yield* get(sim, `/v1/catalog/service/fn-a?${filterParam(`Service.Service == "fn-a"`)}`)
-      assert.deepStrictEqual([wrongType.status, wrongType.text], [
-        500,
-        `Failed to create boolean expression evaluator: Selector "Service" is not valid`
-      ])
+      assert.deepStrictEqual(
+        [wrongType.status, wrongType.text],
+        [500, `Failed to create boolean expression evaluator: Selector "Service" is not valid`]
+      )
     }))
 })

@@ -6,8 +6,8 @@
  * through a list matches when any element does, and a missing map key makes
  * `==`, `in` and `is not empty` false and their negations true.
  */
-import { type Expression, type MatchOperator, parseBexpr } from "./BexprParser.ts"
 import { parseGoBool } from "../GoParsers.ts"
+import { type Expression, type MatchOperator, parseBexpr } from "./BexprParser.ts"
 
 /** The filterable shape of a Go type, as go-bexpr derives it by reflection. */
 export type FieldType =
@@ -84,7 +84,9 @@ const check = (expression: Extract<Expression, { kind: "match" }>, root: FieldTy
   let type: FieldType | undefined = root
   for (const [i, segment] of expression.selector.entries()) {
     type = subfield(type, segment)
-    if (type === undefined) throw new FilterError(`Selector ${goQuote(expression.selector.slice(0, i + 1).join("."))} is not valid`)
+    if (type === undefined) {
+      throw new FilterError(`Selector ${goQuote(expression.selector.slice(0, i + 1).join("."))} is not valid`)
+    }
   }
   if (!supported(type).includes(expression.operator)) {
     throw new FilterError(`Invalid match operator ${goQuote(expression.operator)} for selector ${name}`)
@@ -94,19 +96,25 @@ const check = (expression: Extract<Expression, { kind: "match" }>, root: FieldTy
   try {
     value = coerce(type, expression.value)
   } catch (error) {
-    throw new FilterError(`Failed to coerce value ${goQuote(expression.value)} for selector ${name}: ${(error as Error).message}`)
+    throw new FilterError(
+      `Failed to coerce value ${goQuote(expression.value)} for selector ${name}: ${(error as Error).message}`
+    )
   }
   if (expression.operator === "Matches" || expression.operator === "Not Matches") {
     try {
       return { expression, value: new RegExp(String(value)) }
     } catch (error) {
-      throw new FilterError(`Failed to compile regular expression ${goQuote(String(value))}: ${(error as Error).message}`)
+      throw new FilterError(
+        `Failed to compile regular expression ${goQuote(String(value))}: ${(error as Error).message}`
+      )
     }
   }
   return { expression, value }
 }
 
-const zero = (t: FieldType): unknown => (t.kind === "string" ? "" : t.kind === "int" ? 0 : t.kind === "bool" ? false : null)
+const zero = (
+  t: FieldType
+): unknown => (t.kind === "string" ? "" : t.kind === "int" ? 0 : t.kind === "bool" ? false : null)
 
 const sizeOf = (value: unknown): number =>
   Array.isArray(value) ? value.length : value !== null && typeof value === "object" ? Object.keys(value).length : 0
@@ -143,7 +151,9 @@ const matches = (checked: Checked, depth: number, value: unknown, type: FieldTyp
   const segment = path[depth]!
   switch (type.kind) {
     case "struct": {
-      const field = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[segment] : undefined
+      const field = value !== null && typeof value === "object"
+        ? (value as Record<string, unknown>)[segment]
+        : undefined
       return matches(checked, depth + 1, field, type.fields[segment]!)
     }
     case "list":

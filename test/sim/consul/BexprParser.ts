@@ -127,13 +127,19 @@ class Parser {
       if (withValue !== undefined) return withValue
       const operator = this.firstOf<MatchOperator>([
         ["Is Empty", () => (this.ws(), this.literal("is"), this.ws(), this.literal("empty"))],
-        ["Is Not Empty", () => (this.ws(), this.literal("is"), this.ws(), this.literal("not"), this.ws(), this.literal("empty"))]
+        [
+          "Is Not Empty",
+          () => (this.ws(), this.literal("is"), this.ws(), this.literal("not"), this.ws(), this.literal("empty"))
+        ]
       ])
       return { kind: "match" as const, selector, operator, value: undefined }
     })
     if (selectorFirst !== undefined) return selectorFirst
     const value = this.value()
-    const operator = this.firstOf<MatchOperator>([["In", () => this.words("in")], ["Not In", () => this.words("not", "in")]])
+    const operator = this.firstOf<MatchOperator>([
+      ["In", () => this.words("in")],
+      ["Not In", () => this.words("not", "in")]
+    ])
     const selector = this.attempt(() => this.selector())
     if (selector === undefined) throw this.ruleError("match", "Invalid selector")
     return { kind: "match", selector, operator, value }
@@ -200,7 +206,9 @@ class Parser {
       throw new Fail()
     }
     const after = this.text[this.pos + match[0].length]
-    if (after !== undefined && after !== ")" && !whitespace.test(after)) throw this.ruleError("number", "Invalid number literal")
+    if (after !== undefined && after !== ")" && !whitespace.test(after)) {
+      throw this.ruleError("number", "Invalid number literal")
+    }
     this.pos += match[0].length
     return match[0]
   }

@@ -16,12 +16,17 @@ export const catalogRoutes = (context: ConsulContext): ReadonlyArray<Route> => {
       pattern: "/v1/catalog/service/",
       methods: ["GET"],
       handle: (call) =>
-        serveQuery(call, context, rowsQuery(context, call.rest, {
-          missing: "Missing service name",
-          schema: serviceNodeType,
-          rows: (name) => withTags(catalog.servicesNamed(name), call.query).map((s) => serviceNodeJson(catalog.node, s)),
-          index: (name) => catalog.serviceIndex(name, false)
-        }))
+        serveQuery(
+          call,
+          context,
+          rowsQuery(context, call.rest, {
+            missing: "Missing service name",
+            schema: serviceNodeType,
+            rows: (name) =>
+              withTags(catalog.servicesNamed(name), call.query).map((s) => serviceNodeJson(catalog.node, s)),
+            index: (name) => catalog.serviceIndex(name, false)
+          })
+        )
     },
     {
       pattern: "/v1/catalog/services",
@@ -30,7 +35,11 @@ export const catalogRoutes = (context: ConsulContext): ReadonlyArray<Route> => {
         serveQuery(call, context, (options) => (principal) => {
           const filter = createFilter(options.filter, serviceNodeType)
           return () => {
-            const visible = readable(context, principal, catalog.services().map((s) => serviceNodeJson(catalog.node, s)))
+            const visible = readable(
+              context,
+              principal,
+              catalog.services().map((s) => serviceNodeJson(catalog.node, s))
+            )
             const tags = new Map<string, Set<string>>()
             for (const row of filter === undefined ? visible.rows : visible.rows.filter(filter)) {
               const set = tags.get(row.ServiceName) ?? new Set()

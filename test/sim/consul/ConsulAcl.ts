@@ -52,7 +52,9 @@ export class ConsulAcl {
     if (principal.privileged) return
     throw new HttpError(
       403,
-      `Permission denied: token with AccessorID '${principal.accessorId}' lacks permission '${permission}' on ${JSON.stringify(resource)}`
+      `Permission denied: token with AccessorID '${principal.accessorId}' lacks permission '${permission}' on ${
+        JSON.stringify(resource)
+      }`
     )
   }
 }

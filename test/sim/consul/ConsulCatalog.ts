@@ -66,7 +66,9 @@ interface Entry {
 export type ChangeListener = (restored: boolean) => void
 
 const sameContent = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
-const withoutIndexes = <A extends { createIndex: number; modifyIndex: number }>({ createIndex: _c, modifyIndex: _m, ...rest }: A) => rest
+const withoutIndexes = <A extends { createIndex: number; modifyIndex: number }>(
+  { createIndex: _c, modifyIndex: _m, ...rest }: A
+) => rest
 
 export class ConsulCatalog {
   private raft: number
@@ -202,7 +204,11 @@ export class ConsulCatalog {
   resetIndex(to: number): void {
     const clamp = (i: number) => Math.min(i, to)
     this.raft = to
-    this.tables = { nodes: clamp(this.tables.nodes), services: clamp(this.tables.services), checks: clamp(this.tables.checks) }
+    this.tables = {
+      nodes: clamp(this.tables.nodes),
+      services: clamp(this.tables.services),
+      checks: clamp(this.tables.checks)
+    }
     for (const [name, i] of this.serviceIndexes) this.serviceIndexes.set(name, clamp(i))
     if (this.extinction !== undefined) this.extinction = clamp(this.extinction)
     this.changed(true)

@@ -42,40 +42,43 @@ const decodePath = (path: string): string | undefined => {
   }
 }
 
-export const consulRouter = (routes: ReadonlyArray<Route>, baseHeaders: () => Headers) =>
-async (request: IncomingMessage, response: ServerResponse, logged: LoggedRequest): Promise<void> => {
-  const path = decodePath(logged.path)
-  if (path === undefined) {
-    response.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" })
-    response.end("400 Bad Request")
-    return
-  }
-  const route = routes
-    .filter((r) => (r.pattern.endsWith("/") ? path.startsWith(r.pattern) : path === r.pattern))
-    .sort((a, b) => b.pattern.length - a.pattern.length)[0]
-  if (route === undefined) {
-    if (routes.some((r) => r.pattern === `${path}/`)) {
-      const search = new URL(request.url ?? "/", "http://consul").search
-      response.writeHead(301, { Location: `${path}/${search}`, "Content-Type": "text/html; charset=utf-8" })
-      response.end(`<a href="${path}/${search}">Moved Permanently</a>.\n\n`)
+export const consulRouter =
+  (routes: ReadonlyArray<Route>, baseHeaders: () => Headers) =>
+  async (request: IncomingMessage, response: ServerResponse, logged: LoggedRequest): Promise<void> => {
+    const path = decodePath(logged.path)
+    if (path === undefined) {
+      response.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" })
+      response.end("400 Bad Request")
       return
     }
-    if (path !== "/") return notFound(response, path)
-    response.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" })
-    response.end("Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.")
-    return
+    const route = routes
+      .filter((r) => (r.pattern.endsWith("/") ? path.startsWith(r.pattern) : path === r.pattern))
+      .sort((a, b) => b.pattern.length - a.pattern.length)[0]
+    if (route === undefined) {
+      if (routes.some((r) => r.pattern === `${path}/`)) {
+        const search = new URL(request.url ?? "/", "http://consul").search
+        response.writeHead(301, { Location: `${path}/${search}`, "Content-Type": "text/html; charset=utf-8" })
+        response.end(`<a href="${path}/${search}">Moved Permanently</a>.\n\n`)
+        return
+      }
+      if (path !== "/") return notFound(response, path)
+      response.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" })
+      response.end(
+        "Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart."
+      )
+      return
+    }
+    const reply = new Responder(request, response, baseHeaders())
+    const allow = ["OPTIONS", ...route.methods].join(",")
+    if (logged.method === "OPTIONS") return reply.empty(200, { Allow: allow })
+    if (!route.methods.includes(logged.method)) {
+      return reply.text(405, `method ${logged.method} not allowed`, { Allow: allow })
+    }
+    try {
+      await route.handle({ request, response, query: logged.query, rest: path.slice(route.pattern.length), reply })
+    } catch (error) {
+      if (error instanceof HttpError) return reply.text(error.status, error.message)
+      if (error instanceof FilterError) return reply.text(500, error.message)
+      reply.text(500, error instanceof Error ? error.message : String(error))
+    }
   }
-  const reply = new Responder(request, response, baseHeaders())
-  const allow = ["OPTIONS", ...route.methods].join(",")
-  if (logged.method === "OPTIONS") return reply.empty(200, { Allow: allow })
-  if (!route.methods.includes(logged.method)) {
-    return reply.text(405, `method ${logged.method} not allowed`, { Allow: allow })
-  }
-  try {
-    await route.handle({ request, response, query: logged.query, rest: path.slice(route.pattern.length), reply })
-  } catch (error) {
-    if (error instanceof HttpError) return reply.text(error.status, error.message)
-    if (error instanceof FilterError) return reply.text(500, error.message)
-    reply.text(500, error instanceof Error ? error.message : String(error))
-  }
-}

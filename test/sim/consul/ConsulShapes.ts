@@ -82,7 +82,10 @@ export const checkServiceNodeJson = (
 ) => ({
   Node: nodeJson(node),
   Service: serviceJson(service),
-  Checks: [...nodeChecks.map((c) => checkJson(c, node, undefined)), ...serviceChecks.map((c) => checkJson(c, node, service))]
+  Checks: [
+    ...nodeChecks.map((c) => checkJson(c, node, undefined)),
+    ...serviceChecks.map((c) => checkJson(c, node, service))
+  ]
 })
 
 export type CheckServiceNodeJson = ReturnType<typeof checkServiceNodeJson>

@@ -66,7 +66,13 @@ export const startConsulSimulator = async (options: ConsulSimulatorOptions = {})
     tags: [],
     address: "",
     port: 8300,
-    meta: { raft_version: "3", serf_protocol_current: "2", serf_protocol_max: "5", serf_protocol_min: "1", version: consulVersion },
+    meta: {
+      raft_version: "3",
+      serf_protocol_current: "2",
+      serf_protocol_max: "5",
+      serf_protocol_min: "1",
+      version: consulVersion
+    },
     taggedAddresses: {},
     weights: { Passing: 1, Warning: 1 },
     enableTagOverride: false
@@ -74,7 +80,13 @@ export const startConsulSimulator = async (options: ConsulSimulatorOptions = {})
   const blocked = new BlockedQueries()
   catalog.onChange((restored) => blocked.notify(restored))
   const acl = new ConsulAcl(options.acl?.tokens)
-  const context: ConsulContext = { catalog, acl, blocked, datacenter, streamingBackend: options.streamingBackend ?? true }
+  const context: ConsulContext = {
+    catalog,
+    acl,
+    blocked,
+    datacenter,
+    streamingBackend: options.streamingBackend ?? true
+  }
   const route = consulRouter(
     [...healthRoutes(context), ...catalogRoutes(context), ...agentRoutes(context)],
     () => ({ "X-Consul-Default-ACL-Policy": acl.defaultPolicy })

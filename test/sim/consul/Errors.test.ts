@@ -18,8 +18,14 @@ describe("the Consul simulator's errors and wire details", () => {
         ["/v1/health/service/fn?index=abc", "Invalid index"],
         ["/v1/health/service/fn?stale&consistent", "Cannot specify ?stale with ?consistent, conflicting semantics."],
         ["/v1/health/service/fn?max_stale=x", `Invalid max_stale value "x"`],
-        ["/v1/health/service/fn?ns=default", `Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature`],
-        ["/v1/catalog/services?partition=default", `Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature`]
+        [
+          "/v1/health/service/fn?ns=default",
+          `Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature`
+        ],
+        [
+          "/v1/catalog/services?partition=default",
+          `Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature`
+        ]
       ]
       for (const [path, text] of cases) {
         const answer = yield* get(sim, path)
@@ -48,11 +54,17 @@ describe("the Consul simulator's errors and wire details", () => {
     Effect.gen(function*() {
       const sim = yield* ConsulSimulator.scoped()
       const post = yield* get(sim, "/v1/health/service/fn", { method: "POST" })
-      assert.deepStrictEqual([post.status, post.text, post.headers.get("allow")], [405, "method POST not allowed", "OPTIONS,GET"])
+      assert.deepStrictEqual(
+        [post.status, post.text, post.headers.get("allow")],
+        [405, "method POST not allowed", "OPTIONS,GET"]
+      )
       const options = yield* get(sim, "/v1/agent/service/register", { method: "OPTIONS" })
       assert.deepStrictEqual([options.status, options.headers.get("allow")], [200, "OPTIONS,PUT"])
       const unknown = yield* get(sim, "/v1/kv/config")
-      assert.deepStrictEqual([unknown.status, unknown.text], [404, "Invalid URL path: not a recognized HTTP API endpoint\n"])
+      assert.deepStrictEqual(
+        [unknown.status, unknown.text],
+        [404, "Invalid URL path: not a recognized HTTP API endpoint\n"]
+      )
       const bare = yield* get(sim, "/v1/health/service?passing")
       assert.deepStrictEqual([bare.status, bare.headers.get("location")], [301, "/v1/health/service/?passing"])
     }))
@@ -68,7 +80,10 @@ describe("the Consul simulator's errors and wire details", () => {
       assert.strictEqual(pretty.text, `{\n    "consul": [],\n    "web": [\n        "openfaas-timeout=30s"\n    ]\n}\n`)
       for (const id of ["b", "c"]) sim.state.register(instance(id, { name: "web" }))
       const large = yield* get(sim, "/v1/health/service/web", { headers: { "Accept-Encoding": "gzip" } })
-      assert.deepStrictEqual([large.headers.get("content-encoding"), large.headers.get("vary")], ["gzip", "Accept-Encoding"])
+      assert.deepStrictEqual(
+        [large.headers.get("content-encoding"), large.headers.get("vary")],
+        ["gzip", "Accept-Encoding"]
+      )
       assert.strictEqual(JSON.parse(large.text).length, 3)
     }))
 

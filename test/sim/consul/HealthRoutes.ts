@@ -5,12 +5,12 @@
  * value is reported only then, and the kept entries are reordered the way
  * Consul's `filterNonPassing` swaps them.
  */
+import { parseGoBool } from "../GoParsers.ts"
 import { type CatalogService, compareIds } from "./ConsulCatalog.ts"
 import { HttpError } from "./ConsulHttp.ts"
 import type { Route } from "./ConsulRouter.ts"
 import { checkJson, type CheckServiceNodeJson, checkServiceNodeJson } from "./ConsulShapes.ts"
 import { checkServiceNodeType, healthCheckType } from "./FilterSchemas.ts"
-import { parseGoBool } from "../GoParsers.ts"
 import { type ConsulContext, rowsQuery, serveQuery } from "./ServeQuery.ts"
 
 /** `?tag=a&tag=b`: instances carrying every tag, compared case-insensitively. */
@@ -50,47 +50,61 @@ export const healthRoutes = (context: ConsulContext): ReadonlyArray<Route> => {
       pattern: "/v1/health/service/",
       methods: ["GET"],
       handle: (call) =>
-        serveQuery(call, context, rowsQuery(context, call.rest, {
-          missing: "Missing service name",
-          schema: checkServiceNodeType,
-          rows: (name) =>
-            withTags(catalog.servicesNamed(name), call.query).map((s) =>
-              checkServiceNodeJson(catalog.node, s, catalog.nodeChecks(), catalog.checksOf(s.id))
-            ),
-          index: (name) => catalog.serviceIndex(name, true)
-        }), (body) => {
-          const nodes = body as ReadonlyArray<CheckServiceNodeJson>
-          return passingOnly(call.query) ? filterNonPassing(nodes) : nodes
-        }, true)
+        serveQuery(
+          call,
+          context,
+          rowsQuery(context, call.rest, {
+            missing: "Missing service name",
+            schema: checkServiceNodeType,
+            rows: (name) =>
+              withTags(catalog.servicesNamed(name), call.query).map((s) =>
+                checkServiceNodeJson(catalog.node, s, catalog.nodeChecks(), catalog.checksOf(s.id))
+              ),
+            index: (name) => catalog.serviceIndex(name, true)
+          }),
+          (body) => {
+            const nodes = body as ReadonlyArray<CheckServiceNodeJson>
+            return passingOnly(call.query) ? filterNonPassing(nodes) : nodes
+          },
+          true
+        )
     },
     {
       pattern: "/v1/health/checks/",
       methods: ["GET"],
       handle: (call) =>
-        serveQuery(call, context, rowsQuery(context, call.rest, {
-          missing: "Missing service name",
-          schema: healthCheckType,
-          rows: (name) =>
-            catalog.servicesNamed(name).flatMap((s) =>
-              catalog.checksOf(s.id).map((c) => checkJson(c, catalog.node, s))
-            ).sort((a, b) => compareIds(a.CheckID, b.CheckID)),
-          index: (name) => catalog.serviceIndex(name, true)
-        }))
+        serveQuery(
+          call,
+          context,
+          rowsQuery(context, call.rest, {
+            missing: "Missing service name",
+            schema: healthCheckType,
+            rows: (name) =>
+              catalog.servicesNamed(name).flatMap((s) =>
+                catalog.checksOf(s.id).map((c) => checkJson(c, catalog.node, s))
+              ).sort((a, b) => compareIds(a.CheckID, b.CheckID)),
+            index: (name) => catalog.serviceIndex(name, true)
+          })
+        )
     },
     {
       pattern: "/v1/health/state/",
       methods: ["GET"],
       handle: (call) =>
-        serveQuery(call, context, rowsQuery(context, call.rest, {
-          missing: "Missing check state",
-          schema: healthCheckType,
-          rows: (state) =>
-            catalog.allChecks()
-              .filter((c) => state === "any" || c.status === state)
-              .sort((a, b) => (a.status < b.status ? -1 : a.status > b.status ? 1 : compareIds(a.checkId, b.checkId)))
-              .map((c) => checkJson(c, catalog.node, c.serviceId === "" ? undefined : catalog.service(c.serviceId))),
-          index: () => catalog.checksIndex
-        }))
+        serveQuery(
+          call,
+          context,
+          rowsQuery(context, call.rest, {
+            missing: "Missing check state",
+            schema: healthCheckType,
+            rows: (state) =>
+              catalog.allChecks()
+                .filter((c) => state === "any" || c.status === state)
+                .sort((a, b) => (a.status < b.status ? -1 : a.status > b.status ? 1 : compareIds(a.checkId, b.checkId)))
+                .map((c) => checkJson(c, catalog.node, c.serviceId === "" ? undefined : catalog.service(c.serviceId))),
+            index: () => catalog.checksIndex
+          })
+        )
     }
   ]
 }

@@ -18,7 +18,10 @@ describe("the Consul simulator's /v1/health/service", () => {
         ["client-1", "127.0.0.1", "eu"]
       )
       assert.deepStrictEqual(entry.Service.ID, "_nomad-task-a1-group-fn-fn-http")
-      assert.deepStrictEqual([entry.Service.Service, entry.Service.Address, entry.Service.Port], ["fn", "10.0.0.5", 20000])
+      assert.deepStrictEqual(
+        [entry.Service.Service, entry.Service.Address, entry.Service.Port],
+        ["fn", "10.0.0.5", 20000]
+      )
       assert.deepStrictEqual(entry.Service.Tags, ["openfaas-timeout=30s"])
       assert.deepStrictEqual(entry.Service.Meta, { "external-source": "nomad", openfaas_namespace: "default" })
       assert.deepStrictEqual(entry.Service.TaggedAddresses.lan_ipv4, { Address: "10.0.0.5", Port: 20000 })
@@ -74,7 +77,10 @@ describe("the Consul simulator's /v1/health/service", () => {
       const sim = yield* ConsulSimulator.scoped()
       for (const id of ["a", "b", "c"]) sim.state.register(instance(id))
       sim.state.setCheckStatus(instance("a").id, "critical")
-      assert.deepStrictEqual(serviceIds(yield* get(sim, "/v1/health/service/fn?passing")), [instance("c").id, instance("b").id])
+      assert.deepStrictEqual(serviceIds(yield* get(sim, "/v1/health/service/fn?passing")), [
+        instance("c").id,
+        instance("b").id
+      ])
     }))
 
   it.live("puts an instance in maintenance with a critical check of its own, and takes it out", () =>
@@ -84,7 +90,10 @@ describe("the Consul simulator's /v1/health/service", () => {
       sim.state.setCheckStatus(instance("a").id, "maintenance")
       const [entry] = json(yield* get(sim, "/v1/health/service/fn"))
       const maintenance = entry.Checks.find((c: any) => c.CheckID === `_service_maintenance:${instance("a").id}`)
-      assert.deepStrictEqual([maintenance.Status, maintenance.Type, maintenance.Name], ["critical", "maintenance", "Service Maintenance Mode"])
+      assert.deepStrictEqual(
+        [maintenance.Status, maintenance.Type, maintenance.Name],
+        ["critical", "maintenance", "Service Maintenance Mode"]
+      )
       assert.deepStrictEqual(json(yield* get(sim, "/v1/health/service/fn?passing")), [])
       assert.strictEqual(sim.state.instances()[0]!.status, "critical")
       sim.state.setCheckStatus(instance("a").id, "passing")
@@ -98,8 +107,13 @@ describe("the Consul simulator's /v1/health/service", () => {
       sim.state.register(instance("a", { tags: ["Blue", "canary"] }))
       sim.state.register(instance("b", { tags: ["blue"] }))
       assert.strictEqual(json(yield* get(sim, "/v1/health/service/FN")).length, 2)
-      assert.deepStrictEqual(serviceIds(yield* get(sim, "/v1/health/service/fn?tag=blue&tag=Canary")), [instance("a").id])
-      assert.deepStrictEqual(serviceIds(yield* get(sim, "/v1/catalog/service/fn?tag=BLUE")), [instance("a").id, instance("b").id])
+      assert.deepStrictEqual(serviceIds(yield* get(sim, "/v1/health/service/fn?tag=blue&tag=Canary")), [
+        instance("a").id
+      ])
+      assert.deepStrictEqual(serviceIds(yield* get(sim, "/v1/catalog/service/fn?tag=BLUE")), [
+        instance("a").id,
+        instance("b").id
+      ])
     }))
 
   it.live("answers 200 [] for a service nobody registered, and after its last instance left", () =>

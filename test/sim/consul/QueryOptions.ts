@@ -5,8 +5,8 @@
  * agent's 400 message.
  */
 import type { IncomingHttpHeaders } from "node:http"
-import { HttpError } from "./ConsulHttp.ts"
 import { parseGoDuration, parseGoUint64 } from "../GoParsers.ts"
+import { HttpError } from "./ConsulHttp.ts"
 
 export interface QueryOptions {
   readonly datacenter: string
@@ -43,7 +43,10 @@ const headerValue = (headers: IncomingHttpHeaders, name: string): string => {
 
 /** Consul CE refuses namespaces and partitions outright, even "default" (`agent/http_ce.go`). */
 const refuseEnterpriseParameters = (query: URLSearchParams, headers: IncomingHttpHeaders): void => {
-  const features = [["ns", "X-Consul-Namespace", "Namespaces"], ["partition", "X-Consul-Partition", "Partitions"]] as const
+  const features = [
+    ["ns", "X-Consul-Namespace", "Namespaces"],
+    ["partition", "X-Consul-Partition", "Partitions"]
+  ] as const
   for (const [parameter, header, feature] of features) {
     if (headerValue(headers, header.toLowerCase()) !== "") {
       throw new HttpError(400, `Invalid header: "${header}" - ${feature} are a Consul Enterprise feature`)

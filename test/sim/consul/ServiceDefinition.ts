@@ -30,7 +30,9 @@ const goType = (value: unknown) =>
 const decodeError = (field: string, value: unknown, type: string) =>
   new HttpError(
     400,
-    `Request decode failed: json: cannot unmarshal ${goType(value)} into Go struct field ServiceDefinition.${field} of type ${type}`
+    `Request decode failed: json: cannot unmarshal ${
+      goType(value)
+    } into Go struct field ServiceDefinition.${field} of type ${type}`
   )
 
 /** Go's `encoding/json` matches field names case-insensitively; Consul also accepts snake_case. */
@@ -101,7 +103,10 @@ export const decodeRegistration = (text: string): Registration => {
     throw new HttpError(400, `Request decode failed: ${(error as Error).message}`)
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new HttpError(400, `Request decode failed: json: cannot unmarshal ${goType(parsed)} into Go value of type structs.ServiceDefinition`)
+    throw new HttpError(
+      400,
+      `Request decode failed: json: cannot unmarshal ${goType(parsed)} into Go value of type structs.ServiceDefinition`
+    )
   }
   const body = parsed as Json
   const name = stringField(body, "Name")
@@ -112,10 +117,16 @@ export const decodeRegistration = (text: string): Registration => {
   const meta = stringMap(body, "Meta")
   for (const [key, value] of Object.entries(meta ?? {})) {
     if (!metaKey.test(key)) {
-      throw new HttpError(400, `Invalid Service Meta: Couldn't load metadata pair ('${key}', '${value}'): Key contains invalid characters`)
+      throw new HttpError(
+        400,
+        `Invalid Service Meta: Couldn't load metadata pair ('${key}', '${value}'): Key contains invalid characters`
+      )
     }
     if (key.startsWith("consul-")) {
-      throw new HttpError(400, `Invalid Service Meta: Couldn't load metadata pair ('${key}', '${value}'): Key prefix 'consul-' is reserved for internal use`)
+      throw new HttpError(
+        400,
+        `Invalid Service Meta: Couldn't load metadata pair ('${key}', '${value}'): Key prefix 'consul-' is reserved for internal use`
+      )
     }
   }
   const tags = field(body, "Tags") ?? []

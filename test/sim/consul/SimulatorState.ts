@@ -32,7 +32,9 @@ export interface ConsulSimState extends ServiceSink {
 
 /** Nomad's check IDs: `_nomad-check-` and a SHA-1 of the check within its service. */
 const nomadCheckId = (serviceId: string, check: SimCheck) =>
-  `_nomad-check-${createHash("sha1").update(`${serviceId}\0${check.name}\0${check.type}\0${check.path ?? ""}`).digest("hex")}`
+  `_nomad-check-${
+    createHash("sha1").update(`${serviceId}\0${check.name}\0${check.type}\0${check.path ?? ""}`).digest("hex")
+  }`
 
 const maintenanceCheckId = (serviceId: string) => `_service_maintenance:${serviceId}`
 
@@ -46,7 +48,9 @@ export const makeSimulatorState = (catalog: ConsulCatalog): ConsulSimState => {
 
   const setCheckStatus = (serviceId: string, status: SettableStatus) => {
     const service = catalog.service(serviceId)
-    if (service === undefined) throw new Error(`No service instance ${JSON.stringify(serviceId)} in the Consul simulator`)
+    if (service === undefined) {
+      throw new Error(`No service instance ${JSON.stringify(serviceId)} in the Consul simulator`)
+    }
     if (status === "maintenance") {
       catalog.replaceCheck(serviceId, maintenanceCheckId(serviceId), {
         checkId: maintenanceCheckId(serviceId),
@@ -85,7 +89,9 @@ export const makeSimulatorState = (catalog: ConsulCatalog): ConsulSimState => {
       })
       // Maintenance mode is the agent's own check: a re-registration keeps it.
       const maintenance = catalog.checksOf(instance.id).filter((c) => c.checkId === maintenanceCheckId(instance.id))
-      const kept: ReadonlyArray<CheckInput> = maintenance.map(({ serviceId: _s, createIndex: _c, modifyIndex: _m, ...check }) => check)
+      const kept: ReadonlyArray<CheckInput> = maintenance.map((
+        { serviceId: _s, createIndex: _c, modifyIndex: _m, ...check }
+      ) => check)
       fromSink.set(instance.id, instance)
       catalog.register({
         id: instance.id,

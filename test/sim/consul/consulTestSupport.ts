@@ -15,7 +15,8 @@ export const send = async (sim: ConsulSimulator, path: string, init: RequestInit
   return { status: response.status, headers: response.headers, text: await response.text() }
 }
 
-export const get = (sim: ConsulSimulator, path: string, init: RequestInit = {}) => Effect.promise(() => send(sim, path, init))
+export const get = (sim: ConsulSimulator, path: string, init: RequestInit = {}) =>
+  Effect.promise(() => send(sim, path, init))
 
 export const json = <A = any>(answer: Answer): A => JSON.parse(answer.text) as A
 
@@ -40,4 +41,6 @@ export const instance = (id: string, overrides: Partial<ServiceInstance> = {}): 
 
 /** Service IDs of a health or catalog answer, in order. */
 export const serviceIds = (answer: Answer): ReadonlyArray<string> =>
-  json<ReadonlyArray<{ Service?: { ID: string }; ServiceID?: string }>>(answer).map((e) => e.Service?.ID ?? e.ServiceID ?? "")
+  json<ReadonlyArray<{ Service?: { ID: string }; ServiceID?: string }>>(answer).map((e) =>
+    e.Service?.ID ?? e.ServiceID ?? ""
+  )

@@ -26,7 +26,9 @@ const assertShape = (actual: unknown, expected: unknown, at = "$"): void => {
   assert.strictEqual(jsonType(actual), jsonType(expected), `type at ${at}`)
   if (Array.isArray(expected)) {
     // Every element of the answer has the shape of the sample's first element.
-    if (expected.length > 0) (actual as ReadonlyArray<unknown>).forEach((a, i) => assertShape(a, expected[0], `${at}[${i}]`))
+    if (expected.length > 0) {
+      ;(actual as ReadonlyArray<unknown>).forEach((a, i) => assertShape(a, expected[0], `${at}[${i}]`))
+    }
     return
   }
   if (jsonType(expected) !== "object" || freeForm.test(at) || omittedSince.test(at)) return

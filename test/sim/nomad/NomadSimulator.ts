@@ -22,8 +22,8 @@ import { nomadHandler } from "./router.ts"
 import type { Sim } from "./sim.ts"
 import { Store } from "./store.ts"
 
-export type { SimAllocation, TaskDriver } from "./driver.ts"
 export type { AclOptions } from "./acl.ts"
+export type { SimAllocation, TaskDriver } from "./driver.ts"
 
 export interface NomadSimulatorOptions {
   /** ACLs are on when set. */

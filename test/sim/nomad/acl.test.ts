@@ -35,8 +35,13 @@ describe("ACLs", () => {
   it("read the token from X-Nomad-Token first, then from a Bearer authorization of any case", async () => {
     expect((await call(sim, "GET", "/v1/jobs", { headers: { authorization: "bearer root" } })).status).toBe(200)
     expect((await call(sim, "GET", "/v1/jobs", { headers: { authorization: "Bearer  root " } })).status).toBe(200)
-    expect((await call(sim, "GET", "/v1/jobs", { headers: { ...as(" root "), authorization: "Bearer nobody" } })).status).toBe(200)
-    denied(await call(sim, "GET", "/v1/jobs", { headers: { ...as("nobody"), authorization: "Bearer root" } }), "ACL token not found")
+    expect(
+      (await call(sim, "GET", "/v1/jobs", { headers: { ...as(" root "), authorization: "Bearer nobody" } })).status
+    ).toBe(200)
+    denied(
+      await call(sim, "GET", "/v1/jobs", { headers: { ...as("nobody"), authorization: "Bearer root" } }),
+      "ACL token not found"
+    )
     denied(await call(sim, "GET", "/v1/jobs", { headers: { authorization: "Basic root" } }))
   })
 
@@ -47,8 +52,16 @@ describe("ACLs", () => {
     expect((await call(sim, "GET", "/v1/job/fn", { headers: as("reader") })).status).toBe(200)
     denied(await call(sim, "GET", "/v1/job/fn", { headers: as("team") }))
     denied(await call(sim, "DELETE", "/v1/job/fn", { headers: as("reader") }))
-    denied(await call(sim, "POST", "/v1/job/fn/scale", { body: { Count: 2, Target: { Group: "fn" } }, headers: as("reader") }))
-    expect((await call(sim, "PUT", "/v1/jobs?namespace=team", { body: { Job: functionJob("t") }, headers: as("team") })).status).toBe(200)
+    denied(
+      await call(sim, "POST", "/v1/job/fn/scale", {
+        body: { Count: 2, Target: { Group: "fn" } },
+        headers: as("reader")
+      })
+    )
+    expect(
+      (await call(sim, "PUT", "/v1/jobs?namespace=team", { body: { Job: functionJob("t") }, headers: as("team") }))
+        .status
+    ).toBe(200)
   })
 
   it("filter `*` lists to the token's namespaces", async () => {
@@ -74,7 +87,9 @@ describe("ACLs", () => {
     const body = { Items: { key: "value" } }
     denied(await call(sim, "PUT", "/v1/var/fn/secret", { body, headers: as("reader") }))
     expect((await call(sim, "PUT", "/v1/var/fn/secret", { body, headers: as("writer") })).status).toBe(200)
-    expect((await call(sim, "GET", "/v1/var/fn/secret", { headers: as("reader") })).json.Items).toEqual({ key: "value" })
+    expect((await call(sim, "GET", "/v1/var/fn/secret", { headers: as("reader") })).json.Items).toEqual({
+      key: "value"
+    })
     denied(await call(sim, "GET", "/v1/var/fn/secret", { headers: as("team") }))
     const self = await call(sim, "GET", "/v1/agent/self", { headers: as("reader") })
     expect(self.json.config.ACL.Enabled).toBe(true)

@@ -8,7 +8,9 @@ import { HttpError, type RequestContext } from "./http.ts"
 
 export interface AclOptions {
   readonly managementToken: string
-  readonly tokens?: Readonly<Record<string, { readonly namespaces: ReadonlyArray<string> | "*"; readonly write: boolean }>>
+  readonly tokens?: Readonly<
+    Record<string, { readonly namespaces: ReadonlyArray<string> | "*"; readonly write: boolean }>
+  >
 }
 
 export interface Principal {

@@ -15,9 +15,17 @@ describe("the agent", () => {
     sim = await startNomadSimulator({ region: "eu", datacenter: "eu-west-1", version: "1.10.5" })
     const self = await call(sim, "GET", "/v1/agent/self")
     expect(Object.keys(self.json)).toEqual(["config", "member", "stats"])
-    expect(self.json.config).toMatchObject({ Region: "eu", Datacenter: "eu-west-1", Version: { Version: "1.10.5" }, ACL: { Enabled: false } })
+    expect(self.json.config).toMatchObject({
+      Region: "eu",
+      Datacenter: "eu-west-1",
+      Version: { Version: "1.10.5" },
+      ACL: { Enabled: false }
+    })
     expect(self.json.member).toMatchObject({ Status: "alive", Tags: { region: "eu", dc: "eu-west-1" } })
-    expect((await call(sim, "GET", "/v1/agent/health")).json).toEqual({ client: { ok: true, message: "ok" }, server: { ok: true, message: "ok" } })
+    expect((await call(sim, "GET", "/v1/agent/health")).json).toEqual({
+      client: { ok: true, message: "ok" },
+      server: { ok: true, message: "ok" }
+    })
     expect((await call(sim, "GET", "/v1/status/leader")).text).toBe(`"127.0.0.1:4647"`)
     expect((await call(sim, "GET", "/v1/status/peers")).json).toEqual(["127.0.0.1:4647"])
   })
@@ -32,11 +40,15 @@ describe("the agent", () => {
     Effect.gen(function*() {
       const url = yield* Effect.scoped(Effect.gen(function*() {
         const scoped = yield* NomadSimulator.scoped({ region: "scoped" })
-        const leader = yield* Effect.promise(() => fetch(`${scoped.url}/v1/agent/self`).then((r) => r.json() as Promise<{ config: { Region: string } }>))
+        const leader = yield* Effect.promise(() =>
+          fetch(`${scoped.url}/v1/agent/self`).then((r) => r.json() as Promise<{ config: { Region: string } }>)
+        )
         expect(leader.config.Region).toBe("scoped")
         return scoped.url
       }))
-      const after = yield* Effect.promise(() => fetch(`${url}/v1/status/leader`).then(() => "answered", () => "refused"))
+      const after = yield* Effect.promise(() =>
+        fetch(`${url}/v1/status/leader`).then(() => "answered", () => "refused")
+      )
       expect(after).toBe("refused")
     }))
 })
@@ -44,7 +56,10 @@ describe("the agent", () => {
 describe("faults", () => {
   it("answers an injected status for matching requests only, as many times as asked", async () => {
     sim = await startNomadSimulator()
-    sim.server.faults.inject({ kind: "status", status: 500, body: "No cluster leader" }, { match: /^GET \/v1\/jobs$/, times: 2 })
+    sim.server.faults.inject(
+      { kind: "status", status: 500, body: "No cluster leader" },
+      { match: /^GET \/v1\/jobs$/, times: 2 }
+    )
     expect((await call(sim, "GET", "/v1/agent/health")).status).toBe(200)
     const first = await call(sim, "GET", "/v1/jobs")
     expect({ status: first.status, text: first.text }).toEqual({ status: 500, text: "No cluster leader" })

@@ -49,13 +49,16 @@ export const newAllocation = (a: NewAllocation): AllocRecord => {
     desiredDescription: "",
     clientStatus: "pending",
     clientDescription: "",
-    taskStates: Object.fromEntries((a.group.Tasks ?? []).map((t) => [t.Name, {
-      State: "pending",
-      Failed: false,
-      StartedAt: null,
-      FinishedAt: null,
-      Events: [taskEvent("Received", { DisplayMessage: "Task received by client" })]
-    } satisfies TaskStateRecord])),
+    taskStates: Object.fromEntries((a.group.Tasks ?? []).map((t) => [
+      t.Name,
+      {
+        State: "pending",
+        Failed: false,
+        StartedAt: null,
+        FinishedAt: null,
+        Events: [taskEvent("Received", { DisplayMessage: "Task received by client" })]
+      } satisfies TaskStateRecord
+    ])),
     healthy: null,
     healthTimestamp: null,
     address: "127.0.0.1",
@@ -87,7 +90,11 @@ export const markRunning = (alloc: AllocRecord, running: { readonly address: str
   alloc.clientDescription = "Tasks are running"
   const at = rfc3339()
   const setup = "Building Task Directory"
-  updateTasks(alloc, () => ({ State: "running", StartedAt: at, event: taskEvent("Task Setup", { Message: setup, DisplayMessage: setup }) }))
+  updateTasks(alloc, () => ({
+    State: "running",
+    StartedAt: at,
+    event: taskEvent("Task Setup", { Message: setup, DisplayMessage: setup })
+  }))
   updateTasks(alloc, () => ({ event: taskEvent("Started", { DisplayMessage: "Task started by client" }) }))
   alloc.healthy = true
   alloc.healthTimestamp = at

@@ -48,7 +48,9 @@ describe("allocations", () => {
     expect((await call(sim, "GET", "/v1/service/fn")).json).toHaveLength(1)
 
     await deploy(sim, functionJob("fn", { count: 2 }))
-    const running = (await call(sim, "GET", "/v1/job/fn/allocations")).json.filter((a: { ClientStatus: string }) => a.ClientStatus === "running")
+    const running = (await call(sim, "GET", "/v1/job/fn/allocations")).json.filter((a: { ClientStatus: string }) =>
+      a.ClientStatus === "running"
+    )
     expect(running).toHaveLength(2)
   })
 

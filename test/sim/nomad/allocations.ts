@@ -30,7 +30,9 @@ export const allocatePorts = (group: SimTaskGroup, nextPort: () => number): Reco
     ...(group.Tasks ?? []).flatMap((t) => (Array.isArray(t.Resources?.Networks) ? t.Resources.Networks : []))
   ] as Array<JsonObject>
   for (const network of networks) {
-    for (const port of (network.ReservedPorts ?? []) as Array<JsonObject>) ports[String(port.Label)] = Number(port.Value)
+    for (const port of (network.ReservedPorts ?? []) as Array<JsonObject>) {
+      ports[String(port.Label)] = Number(port.Value)
+    }
     for (const port of (network.DynamicPorts ?? []) as Array<JsonObject>) ports[String(port.Label)] = nextPort()
   }
   return ports
@@ -113,16 +115,18 @@ const renderEvent = (e: TaskEvent): JsonObject => ({
 })
 
 const renderTaskStates = (alloc: AllocRecord): JsonObject =>
-  Object.fromEntries(Object.entries(alloc.taskStates).map(([name, s]) => [name, {
-    State: s.State,
-    Failed: s.Failed,
-    Restarts: 0,
-    LastRestart: null,
-    StartedAt: s.StartedAt,
-    FinishedAt: s.FinishedAt,
-    Events: s.Events.map(renderEvent),
-    TaskHandle: null
-  }]))
+  Object.fromEntries(
+    Object.entries(alloc.taskStates).map(([name, s]) => [name, {
+      State: s.State,
+      Failed: s.Failed,
+      Restarts: 0,
+      LastRestart: null,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+      Events: s.Events.map(renderEvent),
+      TaskHandle: null
+    }])
+  )
 
 const deploymentStatus = (alloc: AllocRecord): JsonObject | null =>
   alloc.healthy === null
@@ -145,8 +149,21 @@ const allocatedResources = (alloc: AllocRecord): JsonObject => {
     TaskLifecycles: Object.fromEntries(tasks.map((t) => [t.Name, t.Lifecycle])),
     Shared: {
       DiskMB: 300,
-      Networks: [{ Mode: "host", Device: "", CIDR: "", IP: alloc.address, MBits: 0, ReservedPorts: null, DynamicPorts: portList(alloc) }],
-      Ports: Object.entries(alloc.ports).map(([label, value]) => ({ Label: label, Value: value, To: 0, HostIP: alloc.address }))
+      Networks: [{
+        Mode: "host",
+        Device: "",
+        CIDR: "",
+        IP: alloc.address,
+        MBits: 0,
+        ReservedPorts: null,
+        DynamicPorts: portList(alloc)
+      }],
+      Ports: Object.entries(alloc.ports).map(([label, value]) => ({
+        Label: label,
+        Value: value,
+        To: 0,
+        HostIP: alloc.address
+      }))
     }
   }
 }
@@ -206,7 +223,14 @@ export const allocFull = (alloc: AllocRecord, placement: Placement): JsonObject 
       CPU: cpu,
       MemoryMB: memory,
       DiskMB: 300,
-      Networks: [{ Device: "", CIDR: "", IP: alloc.address, MBits: 0, ReservedPorts: null, DynamicPorts: portList(alloc) }]
+      Networks: [{
+        Device: "",
+        CIDR: "",
+        IP: alloc.address,
+        MBits: 0,
+        ReservedPorts: null,
+        DynamicPorts: portList(alloc)
+      }]
     },
     SharedResources: { CPU: 0, MemoryMB: 0, DiskMB: 300, Networks: null },
     TaskResources: taskResources,

@@ -2,7 +2,16 @@
 import { allows, requireAccess, visible } from "./acl.ts"
 import { allocFull, allocStub } from "./allocations.ts"
 import { blockingQuery } from "./blocking.ts"
-import { byKey, HttpError, invalidMethod, NotServed, namespaceOf, parseGoBool, type RequestContext, sendJson } from "./http.ts"
+import {
+  byKey,
+  HttpError,
+  invalidMethod,
+  namespaceOf,
+  NotServed,
+  parseGoBool,
+  type RequestContext,
+  sendJson
+} from "./http.ts"
 import { checkResults } from "./services.ts"
 import type { Handler, Sim } from "./sim.ts"
 
@@ -21,7 +30,9 @@ export const allocationsList: Handler = (ctx, sim) => {
   return blockingQuery(ctx, sim.store, () => ({
     index: sim.store.tableIndex("allocs"),
     body: [...sim.store.allocs.values()]
-      .filter((a) => (namespace === "*" ? visible(principal, a.namespace) : a.namespace === namespace) && a.id.startsWith(prefix))
+      .filter((a) =>
+        (namespace === "*" ? visible(principal, a.namespace) : a.namespace === namespace) && a.id.startsWith(prefix)
+      )
       .sort(byKey((a) => a.id))
       .map((a) => allocStub(a, sim.placement, options))
   }))
@@ -32,8 +43,12 @@ const readAllocation = (ctx: RequestContext, sim: Sim, id: string) => {
   const principal = sim.principal(ctx)
   return blockingQuery(ctx, sim.store, () => {
     const alloc = sim.store.allocs.get(id)
-    if (alloc === undefined) return { index: sim.store.tableIndex("allocs"), error: new HttpError(404, "alloc not found") }
-    if (!allows(principal, alloc.namespace, "read")) return { index: alloc.modifyIndex, error: new HttpError(403, "Permission denied") }
+    if (alloc === undefined) {
+      return { index: sim.store.tableIndex("allocs"), error: new HttpError(404, "alloc not found") }
+    }
+    if (!allows(principal, alloc.namespace, "read")) {
+      return { index: alloc.modifyIndex, error: new HttpError(403, "Permission denied") }
+    }
     return { index: alloc.modifyIndex, body: allocFull(alloc, sim.placement) }
   })
 }

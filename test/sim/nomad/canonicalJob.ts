@@ -17,9 +17,23 @@ const restartDefaults = (type: string): JsonObject =>
 
 const rescheduleDefaults = (type: string): JsonObject | null =>
   type === "service"
-    ? { Attempts: 0, Interval: 0, Delay: 30 * second, DelayFunction: "exponential", MaxDelay: 60 * minute, Unlimited: true }
+    ? {
+      Attempts: 0,
+      Interval: 0,
+      Delay: 30 * second,
+      DelayFunction: "exponential",
+      MaxDelay: 60 * minute,
+      Unlimited: true
+    }
     : type === "batch"
-    ? { Attempts: 1, Interval: 24 * 60 * minute, Delay: 5 * second, DelayFunction: "constant", MaxDelay: 0, Unlimited: false }
+    ? {
+      Attempts: 1,
+      Interval: 24 * 60 * minute,
+      Delay: 5 * second,
+      DelayFunction: "constant",
+      MaxDelay: 0,
+      Unlimited: false
+    }
     : null
 
 const updateDefaults: JsonObject = {
@@ -34,7 +48,12 @@ const updateDefaults: JsonObject = {
   Canary: 0
 }
 
-const migrateDefaults: JsonObject = { MaxParallel: 1, HealthCheck: "checks", MinHealthyTime: 10 * second, HealthyDeadline: 5 * minute }
+const migrateDefaults: JsonObject = {
+  MaxParallel: 1,
+  HealthCheck: "checks",
+  MinHealthyTime: 10 * second,
+  HealthyDeadline: 5 * minute
+}
 
 const objectOrUndefined = (value: unknown): JsonObject | undefined => (isObject(value) ? value : undefined)
 
@@ -58,7 +77,11 @@ const canonicalService = (service: JsonObject, defaultName: string): JsonObject 
   if (Array.isArray(service.Checks)) {
     out.Checks = service.Checks.map((check: unknown) => {
       if (!isObject(check)) return check
-      return { ...check, Name: check.Name || `service: "${String(out.Name)}" check`, OnUpdate: check.OnUpdate || out.OnUpdate }
+      return {
+        ...check,
+        Name: check.Name || `service: "${String(out.Name)}" check`,
+        OnUpdate: check.OnUpdate || out.OnUpdate
+      }
     })
   }
   return out
@@ -92,7 +115,9 @@ const canonicalTask = (task: JsonObject, group: JsonObject, jobName: string): Js
   }
   if (isObject(task.Vault)) out.Vault = { ChangeMode: "restart", Env: true, Cluster: "default", ...task.Vault }
   if (Array.isArray(task.Artifacts)) {
-    out.Artifacts = task.Artifacts.map((a: unknown) => (isObject(a) ? { GetterMode: "any", RelativeDest: "local/", ...a } : a))
+    out.Artifacts = task.Artifacts.map((
+      a: unknown
+    ) => (isObject(a) ? { GetterMode: "any", RelativeDest: "local/", ...a } : a))
   }
   return out
 }
@@ -174,8 +199,9 @@ export const canonicalJob = (rawJob: JsonObject, namespace: string, region: stri
 
 /** JSON with sorted keys: equal values give equal text. */
 export const stableJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v
+  JSON.stringify(
+    value,
+    (_key, v: unknown) => isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v
   )
 
 /** What `SpecChanged` compares: the job without status, version, indexes and submit time. */

@@ -17,7 +17,20 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 /** Objects keyed by data (group, task, datacenter names): their entries are compared with each other. */
 const keyedByData = new Set(["TaskStates", "Summary", "TaskResources", "TaskGroups@scale", "Tasks@resources"])
 /** Free-form maps whose keys are the user's, not Nomad's fields. */
-const freeForm = new Set(["Meta", "Env", "Config", "GetterOptions", "Scores", "NodesAvailable", "Details", "Options", "ChrootEnv", "HTTPAPIResponseHeaders", "Tags", "stats"])
+const freeForm = new Set([
+  "Meta",
+  "Env",
+  "Config",
+  "GetterOptions",
+  "Scores",
+  "NodesAvailable",
+  "Details",
+  "Options",
+  "ChrootEnv",
+  "HTTPAPIResponseHeaders",
+  "Tags",
+  "stats"
+])
 /**
  * Keys of the doc samples that neither the server nor the api structs have:
  * the allocation sample's job shows `Spreads` on a task, where Nomad has
@@ -71,10 +84,13 @@ describe("contracts: responses carry the documented keys", () => {
   it("jobs list, summary and scale status", async () => {
     await deploy(sim, functionJob("example"))
     const list = (await call(sim, "GET", "/v1/jobs")).json
-    for (const name of ["jobs-list.response", "jobs-list-filter-unfiltered.response", "jobs-list-filter-dc2.response"]) {
+    for (
+      const name of ["jobs-list.response", "jobs-list-filter-unfiltered.response", "jobs-list-filter-dc2.response"]
+    ) {
       expect(missingKeys(fixture(name), list)).toEqual([])
     }
-    expect(missingKeys(fixture("job-summary.response"), (await call(sim, "GET", "/v1/job/example/summary")).json)).toEqual([])
+    expect(missingKeys(fixture("job-summary.response"), (await call(sim, "GET", "/v1/job/example/summary")).json))
+      .toEqual([])
     const scale = (await call(sim, "GET", "/v1/job/example/scale")).json
     expect(missingKeys(fixture("job-scale-status.response"), scale, "", "scale")).toEqual([])
   })
@@ -82,8 +98,12 @@ describe("contracts: responses carry the documented keys", () => {
   it("allocations, listed and read", async () => {
     await deploy(sim, functionJob("example"))
     const id = sim.state.allocations()[0]!.ID
-    expect(missingKeys(fixture("job-allocations.response"), (await call(sim, "GET", "/v1/job/example/allocations")).json)).toEqual([])
-    expect(missingKeys(fixture("allocations-list.response"), (await call(sim, "GET", "/v1/allocations")).json)).toEqual([])
+    expect(
+      missingKeys(fixture("job-allocations.response"), (await call(sim, "GET", "/v1/job/example/allocations")).json)
+    ).toEqual([])
+    expect(missingKeys(fixture("allocations-list.response"), (await call(sim, "GET", "/v1/allocations")).json)).toEqual(
+      []
+    )
     const read = (await call(sim, "GET", `/v1/allocation/${id}`)).json
     expect(missingKeys(fixture("allocation-read.response"), read, "", "resources")).toEqual([])
   })
@@ -91,9 +111,11 @@ describe("contracts: responses carry the documented keys", () => {
   it("write answers: register, update, scale, delete", async () => {
     const registered = (await call(sim, "PUT", "/v1/jobs", { body: { Job: functionJob("example") } })).json
     expect(missingKeys(fixture("job-register.response"), registered)).toEqual([])
-    const updated = (await call(sim, "POST", "/v1/job/example", { body: { Job: functionJob("example", { count: 2 }) } })).json
+    const updated =
+      (await call(sim, "POST", "/v1/job/example", { body: { Job: functionJob("example", { count: 2 }) } })).json
     expect(missingKeys(fixture("job-update.response"), updated)).toEqual([])
-    const scaled = (await call(sim, "POST", "/v1/job/example/scale", { body: { Count: 3, Target: { Group: "example" } } })).json
+    const scaled =
+      (await call(sim, "POST", "/v1/job/example/scale", { body: { Count: 3, Target: { Group: "example" } } })).json
     expect(missingKeys(fixture("job-scale.response"), scaled)).toEqual([])
     const deleted = (await call(sim, "DELETE", "/v1/job/example?purge=true")).json
     expect(missingKeys(fixture("job-delete.response"), deleted)).toEqual([])
@@ -102,15 +124,20 @@ describe("contracts: responses carry the documented keys", () => {
   it("native services", async () => {
     await deploy(sim, functionJob("example"))
     expect(missingKeys(fixture("services-list.response"), (await call(sim, "GET", "/v1/services")).json)).toEqual([])
-    expect(missingKeys(fixture("service-read.response"), (await call(sim, "GET", "/v1/service/example")).json)).toEqual([])
-    expect(missingKeys(fixture("job-services.response"), (await call(sim, "GET", "/v1/job/example/services")).json)).toEqual([])
+    expect(missingKeys(fixture("service-read.response"), (await call(sim, "GET", "/v1/service/example")).json)).toEqual(
+      []
+    )
+    expect(missingKeys(fixture("job-services.response"), (await call(sim, "GET", "/v1/job/example/services")).json))
+      .toEqual([])
   })
 
   it("agent and status", async () => {
     expect(missingKeys(fixture("agent-self.response"), (await call(sim, "GET", "/v1/agent/self")).json)).toEqual([])
     expect(missingKeys(fixture("agent-health.response"), (await call(sim, "GET", "/v1/agent/health")).json)).toEqual([])
     expect(typeof (await call(sim, "GET", "/v1/status/leader")).json).toBe(typeof fixture("status-leader.response"))
-    expect(Array.isArray((await call(sim, "GET", "/v1/status/peers")).json)).toBe(Array.isArray(fixture("status-peers.response")))
+    expect(Array.isArray((await call(sim, "GET", "/v1/status/peers")).json)).toBe(
+      Array.isArray(fixture("status-peers.response"))
+    )
   })
 })
 
@@ -127,7 +154,10 @@ describe("contracts: documented request bodies are accepted", () => {
     await sim.settled()
     const status = (await call(sim, "GET", "/v1/job/cache/scale")).json
     expect(status.TaskGroups.cache).toMatchObject({ Desired: 5, Running: 5 })
-    expect(status.TaskGroups.cache.Events[0]).toMatchObject({ Message: "metric did not satisfy SLA", Meta: { metrics: ["cpu", "memory"] } })
+    expect(status.TaskGroups.cache.Events[0]).toMatchObject({
+      Message: "metric did not satisfy SLA",
+      Meta: { metrics: ["cpu", "memory"] }
+    })
   })
 
   it("the JSON job specification example, nulls and all", async () => {
@@ -136,7 +166,11 @@ describe("contracts: documented request bodies are accepted", () => {
     await sim.settled()
     const job = (await call(sim, "GET", "/v1/job/example")).json
     expect(job).toMatchObject({ Region: "global", Namespace: "default", Priority: 50, Status: "running" })
-    expect(job.TaskGroups[0].Services[0]).toMatchObject({ Name: "redis-cache", Provider: "nomad", Tags: ["global", "cache"] })
+    expect(job.TaskGroups[0].Services[0]).toMatchObject({
+      Name: "redis-cache",
+      Provider: "nomad",
+      Tags: ["global", "cache"]
+    })
     expect(job.TaskGroups[0].Tasks[0].Resources).toMatchObject({ CPU: 500, MemoryMB: 256 })
     expect((await call(sim, "GET", "/v1/service/redis-cache")).json).toHaveLength(1)
   })

@@ -45,7 +45,12 @@ export const sendJson = (ctx: RequestContext, status: number, body: unknown, hea
   ctx.res.end(text)
 }
 
-export const sendText = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => {
+export const sendText = (
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {}
+) => {
   res.writeHead(status, { ...headers, "content-type": "text/plain; charset=utf-8" })
   res.end(message)
 }
@@ -90,7 +95,9 @@ export const decodeBody = async (ctx: RequestContext, goType: string): Promise<J
     throw new HttpError(400, goSyntaxError(text, cause))
   }
   if (value === null) return null
-  if (!isObject(value)) throw new HttpError(400, `json: cannot unmarshal ${jsonKind(value)} into Go value of type ${goType}`)
+  if (!isObject(value)) {
+    throw new HttpError(400, `json: cannot unmarshal ${jsonKind(value)} into Go value of type ${goType}`)
+  }
   return value
 }
 
@@ -114,7 +121,9 @@ export const parseGoInt = (text: string, unsigned = false): number | Error => {
     return new Error(`strconv.${fn}: parsing ${JSON.stringify(text)}: invalid syntax`)
   }
   const value = Number(text)
-  if (!Number.isSafeInteger(value)) return new Error(`strconv.${fn}: parsing ${JSON.stringify(text)}: value out of range`)
+  if (!Number.isSafeInteger(value)) {
+    return new Error(`strconv.${fn}: parsing ${JSON.stringify(text)}: value out of range`)
+  }
   return value
 }
 

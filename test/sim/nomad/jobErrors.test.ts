@@ -16,32 +16,64 @@ const expectText = (answer: { status: number; text: string; headers: Headers }, 
 describe("job register errors", () => {
   it("refuses a missing body, bad JSON, a body of the wrong type and mistyped fields with 400", async () => {
     expectText(await call(sim, "PUT", "/v1/jobs"), 400, "Request body is empty")
-    expectText(await call(sim, "PUT", "/v1/jobs", { body: "nope" }), 400, "invalid character 'n' looking for beginning of value")
-    expectText(await call(sim, "PUT", "/v1/jobs", { body: "[]" }), 400, "json: cannot unmarshal array into Go value of type api.JobRegisterRequest")
+    expectText(
+      await call(sim, "PUT", "/v1/jobs", { body: "nope" }),
+      400,
+      "invalid character 'n' looking for beginning of value"
+    )
+    expectText(
+      await call(sim, "PUT", "/v1/jobs", { body: "[]" }),
+      400,
+      "json: cannot unmarshal array into Go value of type api.JobRegisterRequest"
+    )
     const mistyped = { ...functionJob("fn"), TaskGroups: [{ Name: "g", Count: "2" }] }
     expectText(
       await register(sim, mistyped),
       400,
       "json: cannot unmarshal string into Go struct field TaskGroup.Job.TaskGroups.Count of type int"
     )
-    expectText(await register(sim, functionJob("fn"), { EnforceIndex: "yes" }), 400, "json: cannot unmarshal string into Go struct field JobRegisterRequest.EnforceIndex of type bool")
+    expectText(
+      await register(sim, functionJob("fn"), { EnforceIndex: "yes" }),
+      400,
+      "json: cannot unmarshal string into Go struct field JobRegisterRequest.EnforceIndex of type bool"
+    )
   })
 
   it("needs a job, with an ID, matching the URL", async () => {
     expectText(await call(sim, "PUT", "/v1/jobs", { body: {} }), 400, "Job must be specified")
     expectText(await call(sim, "PUT", "/v1/jobs", { body: { Job: { Name: "x" } } }), 400, "Job ID hasn't been provided")
-    expectText(await call(sim, "POST", "/v1/job/other", { body: { Job: functionJob("fn") } }), 400, "Job ID does not match name")
-    expectText(await register(sim, functionJob("fn"), { EvalPriority: 101 }), 400, "Eval priority must be between 1 and 100 inclusively")
+    expectText(
+      await call(sim, "POST", "/v1/job/other", { body: { Job: functionJob("fn") } }),
+      400,
+      "Job ID does not match name"
+    )
+    expectText(
+      await register(sim, functionJob("fn"), { EvalPriority: 101 }),
+      400,
+      "Eval priority must be between 1 and 100 inclusively"
+    )
   })
 
   it("refuses a job in a namespace that does not exist, as the admission hook does (500)", async () => {
-    expectText(await register(sim, functionJob("fn", { namespace: "nope" })), 500, `1 error occurred:\n\t* job "fn" is in nonexistent namespace "nope"\n\n`)
-    expectText(await register(sim, functionJob("fn"), {}, "?namespace=other"), 500, `1 error occurred:\n\t* job "fn" is in nonexistent namespace "other"\n\n`)
+    expectText(
+      await register(sim, functionJob("fn", { namespace: "nope" })),
+      500,
+      `1 error occurred:\n\t* job "fn" is in nonexistent namespace "nope"\n\n`
+    )
+    expectText(
+      await register(sim, functionJob("fn"), {}, "?namespace=other"),
+      500,
+      `1 error occurred:\n\t* job "fn" is in nonexistent namespace "other"\n\n`
+    )
   })
 
   it("answers validation failures with 500 and go-multierror text, nested per group and task", async () => {
     expectText(await register(sim, { ID: "fn" }), 500, "1 error occurred:\n\t* Missing job task groups\n\n")
-    const bad = { ID: "fn", Type: "nope", TaskGroups: [{ Name: "g", Tasks: [{ Name: "t" }] }, { Name: "g", Tasks: [] }] }
+    const bad = {
+      ID: "fn",
+      Type: "nope",
+      TaskGroups: [{ Name: "g", Tasks: [{ Name: "t" }] }, { Name: "g", Tasks: [] }]
+    }
     expectText(
       await register(sim, bad),
       500,
@@ -118,7 +150,7 @@ describe("other job errors", () => {
     expectText(await call(sim, "GET", "/v1/jobs?region=mars"), 500, "No path to region")
     await deploy(sim, functionJob("fn"))
     const pretty = await call(sim, "GET", "/v1/job/fn/summary?pretty")
-    expect(pretty.text.startsWith('{\n    "JobID": "fn"')).toBe(true)
+    expect(pretty.text.startsWith("{\n    \"JobID\": \"fn\"")).toBe(true)
     expect(pretty.text.endsWith("}\n")).toBe(true)
   })
 

@@ -7,7 +7,17 @@
 import { randomUUID } from "node:crypto"
 import { requireAccess } from "./acl.ts"
 import { canonicalJob, specOf } from "./canonicalJob.ts"
-import { decodeBody, field, HttpError, indexHeader, isObject, type JsonObject, type RequestContext, sendJson, typeError } from "./http.ts"
+import {
+  decodeBody,
+  field,
+  HttpError,
+  indexHeader,
+  isObject,
+  type JsonObject,
+  type RequestContext,
+  sendJson,
+  typeError
+} from "./http.ts"
 import { decodeStruct } from "./jobSchema.ts"
 import { admissionErrors, jobWarnings, multierror, warningsText } from "./jobValidation.ts"
 import { computeJobStatus, isPeriodicOrParameterized } from "./jobViews.ts"
@@ -48,7 +58,10 @@ const enforceIndex = (existing: SimJob | undefined, expected: number): void => {
   if (existing !== undefined) {
     if (expected === 0) throw new HttpError(500, `${casPrefix} 0: job already exists`)
     if (expected !== existing.JobModifyIndex) {
-      throw new HttpError(500, `${casPrefix} ${expected}: job exists with conflicting job modify index: ${existing.JobModifyIndex}`)
+      throw new HttpError(
+        500,
+        `${casPrefix} ${expected}: job exists with conflicting job modify index: ${existing.JobModifyIndex}`
+      )
     }
   } else if (expected !== 0) throw new HttpError(500, `${casPrefix} ${expected}: job does not exist`)
 }
@@ -56,7 +69,9 @@ const enforceIndex = (existing: SimJob | undefined, expected: number): void => {
 export const registerJob = async (ctx: RequestContext, sim: Sim, jobName: string): Promise<void> => {
   const body = (await decodeBody(ctx, "api.JobRegisterRequest")) ?? {}
   const rawJob = field(body, "Job")
-  if (rawJob !== undefined && rawJob !== null && !isObject(rawJob)) throw typeError(rawJob, "JobRegisterRequest.Job", "api.Job")
+  if (rawJob !== undefined && rawJob !== null && !isObject(rawJob)) {
+    throw typeError(rawJob, "JobRegisterRequest.Job", "api.Job")
+  }
   if (isObject(rawJob)) decodeStruct("Job", rawJob, "Job")
   const enforce = flag(body, "EnforceIndex", "bool", isBool, false)
   const expectedIndex = flag(body, "JobModifyIndex", "uint64", isUint, 0)
@@ -69,7 +84,10 @@ export const registerJob = async (ctx: RequestContext, sim: Sim, jobName: string
   if (typeof id !== "string") throw new HttpError(400, "Job ID hasn't been provided")
   if (jobName !== "" && id !== jobName) throw new HttpError(400, "Job ID does not match name")
   const groups = field(rawJob, "TaskGroups")
-  if (field(rawJob, "Type") === "system" && Array.isArray(groups) && groups.some((g) => isObject(g) && field(g, "Scaling") != null)) {
+  if (
+    field(rawJob, "Type") === "system" && Array.isArray(groups) &&
+    groups.some((g) => isObject(g) && field(g, "Scaling") != null)
+  ) {
     throw new HttpError(400, "Task groups with job type system do not support scaling stanzas")
   }
   if (evalPriority !== 0 && (evalPriority < 1 || evalPriority > 100)) {
@@ -77,7 +95,8 @@ export const registerJob = async (ctx: RequestContext, sim: Sim, jobName: string
   }
 
   const jobNamespace = field(rawJob, "Namespace")
-  const namespace = ctx.query.get("namespace") || bodyNamespace || (typeof jobNamespace === "string" && jobNamespace) || "default"
+  const namespace = ctx.query.get("namespace") || bodyNamespace || (typeof jobNamespace === "string" && jobNamespace) ||
+    "default"
   const jobRegion = field(rawJob, "Region")
   const askedRegion = ctx.query.get("region") || bodyRegion || (typeof jobRegion === "string" ? jobRegion : "")
   const region = askedRegion === "" || askedRegion === "global" ? sim.agent.region : askedRegion

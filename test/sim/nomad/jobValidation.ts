@@ -15,7 +15,9 @@ export const multierror = (errors: ReadonlyArray<string>): string =>
 export const warningsText = (warnings: ReadonlyArray<string>): string =>
   warnings.length === 0
     ? ""
-    : `${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`}:\n${warnings.map((w) => `\n* ${w.trim()}`).join("")}`
+    : `${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`}:\n${
+      warnings.map((w) => `\n* ${w.trim()}`).join("")
+    }`
 
 const jobTypes = ["core", "service", "batch", "system", "sysbatch"]
 
@@ -36,7 +38,9 @@ const groupErrors = (group: SimTaskGroup): Array<string> => {
   if (tasks.length === 0) errors.push("Missing tasks for task group")
   const scaling = group.Scaling
   if (scaling !== null) {
-    if (scaling.Min > scaling.Max) errors.push("Scaling policy invalid: maximum count must not be less than minimum count")
+    if (scaling.Min > scaling.Max) {
+      errors.push("Scaling policy invalid: maximum count must not be less than minimum count")
+    }
     if (group.Count < scaling.Min) {
       errors.push("Scaling policy invalid: task group count must not be less than minimum count in scaling policy")
     }
@@ -47,8 +51,9 @@ const groupErrors = (group: SimTaskGroup): Array<string> => {
   const seen = new Map<string, number>()
   tasks.forEach((task, index) => {
     if (task.Name === "") errors.push(`Task ${index + 1} missing name`)
-    else if (seen.has(task.Name)) errors.push(`Task ${index + 1} redefines '${task.Name}' from task ${seen.get(task.Name)! + 1}`)
-    else seen.set(task.Name, index)
+    else if (seen.has(task.Name)) {
+      errors.push(`Task ${index + 1} redefines '${task.Name}' from task ${seen.get(task.Name)! + 1}`)
+    } else seen.set(task.Name, index)
   })
   for (const task of tasks) {
     const inner = taskErrors(task)

@@ -15,7 +15,8 @@ export const isTerminal = (alloc: AllocRecord): boolean =>
   alloc.desiredStatus !== "run" || alloc.clientStatus === "complete" || alloc.clientStatus === "failed" ||
   alloc.clientStatus === "lost"
 
-export const isPeriodicOrParameterized = (job: SimJob): boolean => job.Periodic !== null || job.ParameterizedJob !== null
+export const isPeriodicOrParameterized = (job: SimJob): boolean =>
+  job.Periodic !== null || job.ParameterizedJob !== null
 
 /** `getJobStatus` in the state store. */
 export const computeJobStatus = (job: SimJob, store: Store): string => {
@@ -43,7 +44,15 @@ export const jobSummary = (job: SimJob, store: Store): JsonObject => {
   const allocs = store.jobAllocs(job.Namespace, job.ID)
   const summary: JsonObject = {}
   for (const group of job.TaskGroups ?? []) {
-    const counts: Record<string, number> = { Queued: 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 }
+    const counts: Record<string, number> = {
+      Queued: 0,
+      Complete: 0,
+      Failed: 0,
+      Running: 0,
+      Starting: 0,
+      Lost: 0,
+      Unknown: 0
+    }
     for (const alloc of allocs) {
       const name = statusCount[alloc.clientStatus]
       if (alloc.group === group.Name && name !== undefined) counts[name] = (counts[name] ?? 0) + 1
@@ -92,13 +101,16 @@ export const scaleStatus = (job: SimJob, store: Store): { readonly index: number
   let index = job.ModifyIndex
   const groups: JsonObject = {}
   for (const group of job.TaskGroups ?? []) {
-    const live = allocs.filter((a) => a.group === group.Name && a.desiredStatus === "run" && a.job.Version === job.Version)
+    const live = allocs.filter((a) =>
+      a.group === group.Name && a.desiredStatus === "run" && a.job.Version === job.Version
+    )
     const groupEvents = events[group.Name] ?? []
     for (const e of groupEvents) index = Math.max(index, e.CreateIndex)
     groups[group.Name] = {
       Desired: group.Count,
       Placed: live.length,
-      Running: allocs.filter((a) => a.group === group.Name && a.clientStatus === "running" && a.desiredStatus === "run").length,
+      Running: allocs.filter((a) => a.group === group.Name && a.clientStatus === "running" && a.desiredStatus === "run")
+        .length,
       Healthy: live.filter((a) => a.healthy === true).length,
       Unhealthy: live.filter((a) => a.healthy === false).length,
       Events: groupEvents.length === 0 ? null : groupEvents

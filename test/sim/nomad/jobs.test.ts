@@ -35,10 +35,23 @@ describe("jobs", () => {
     await register(sim, functionJob("figlet"))
     const read = await call(sim, "GET", "/v1/job/figlet")
     expect(read.status).toBe(200)
-    expect(read.json).toMatchObject({ ID: "figlet", Name: "figlet", Namespace: "default", Region: "global", Priority: 50, Version: 0 })
+    expect(read.json).toMatchObject({
+      ID: "figlet",
+      Name: "figlet",
+      Namespace: "default",
+      Region: "global",
+      Priority: 50,
+      Version: 0
+    })
     expect(["pending", "running"]).toContain(read.json.Status)
     const group = read.json.TaskGroups[0]
-    expect(group.RestartPolicy).toEqual({ Attempts: 2, Interval: 1_800_000_000_000, Delay: 15_000_000_000, Mode: "fail", RenderTemplates: false })
+    expect(group.RestartPolicy).toEqual({
+      Attempts: 2,
+      Interval: 1_800_000_000_000,
+      Delay: 15_000_000_000,
+      Mode: "fail",
+      RenderTemplates: false
+    })
     expect(group.EphemeralDisk).toEqual({ Sticky: false, SizeMB: 300, Migrate: false })
     expect(group.Services[0]).toMatchObject({ Provider: "nomad", AddressMode: "auto", OnUpdate: "require_healthy" })
     expect(group.Tasks[0]).toMatchObject({ KillTimeout: 5_000_000_000, LogConfig: { MaxFiles: 10, MaxFileSizeMB: 10 } })
@@ -91,7 +104,11 @@ describe("jobs", () => {
       expect(alloc).toMatchObject({ DesiredStatus: "run", ClientStatus: "running", JobID: "fn", TaskGroup: "fn" })
       expect(alloc.DeploymentStatus.Healthy).toBe(true)
       expect(alloc.TaskStates.fn.State).toBe("running")
-      expect(alloc.TaskStates.fn.Events.map((e: { Type: string }) => e.Type)).toEqual(["Received", "Task Setup", "Started"])
+      expect(alloc.TaskStates.fn.Events.map((e: { Type: string }) => e.Type)).toEqual([
+        "Received",
+        "Task Setup",
+        "Started"
+      ])
     }
     expect(allocs.map((a: { Name: string }) => a.Name).sort()).toEqual(["fn.fn[0]", "fn.fn[1]", "fn.fn[2]"])
   })
@@ -127,7 +144,11 @@ describe("jobs", () => {
     expect(running).toHaveLength(3)
     expect(running.some((a: { ID: string }) => before.includes(a.ID))).toBe(false)
     const old = replaced.filter((a: { ID: string }) => before.includes(a.ID))
-    expect(old.every((a: { DesiredStatus: string; ClientStatus: string }) => a.DesiredStatus === "stop" && a.ClientStatus === "complete")).toBe(true)
+    expect(
+      old.every((a: { DesiredStatus: string; ClientStatus: string }) =>
+        a.DesiredStatus === "stop" && a.ClientStatus === "complete"
+      )
+    ).toBe(true)
   })
 
   it("keeps old allocations while their replacements are unhealthy", async () => {
@@ -135,7 +156,9 @@ describe("jobs", () => {
     await sim.close()
     sim = await startNomadSimulator({
       driver: {
-        start: () => (++calls > 1 ? Promise.reject(new Error("image not found")) : Promise.resolve({ address: "127.0.0.1", port: 9 })),
+        start: () => (++calls > 1
+          ? Promise.reject(new Error("image not found"))
+          : Promise.resolve({ address: "127.0.0.1", port: 9 })),
         stop: () => Promise.resolve()
       }
     })
@@ -151,7 +174,17 @@ describe("jobs", () => {
     await deploy(sim, functionJob("fn", { count: 2 }))
     const stop = await call(sim, "DELETE", "/v1/job/fn?purge=false")
     expect(Object.keys(stop.json)).toEqual(
-      ["EvalID", "EvalCreateIndex", "JobModifyIndex", "VolumeEvalID", "VolumeEvalIndex", "Index", "LastContact", "KnownLeader", "NextToken"]
+      [
+        "EvalID",
+        "EvalCreateIndex",
+        "JobModifyIndex",
+        "VolumeEvalID",
+        "VolumeEvalIndex",
+        "Index",
+        "LastContact",
+        "KnownLeader",
+        "NextToken"
+      ]
     )
     await sim.settled()
     const stopped = await call(sim, "GET", "/v1/job/fn")
@@ -176,7 +209,10 @@ describe("jobs", () => {
     expect(answer.json).toMatchObject({ EvalID: "", EvalCreateIndex: 0 })
     await sim.settled()
     const read = await call(sim, "GET", "/v1/job/cron")
-    expect(read.json).toMatchObject({ Status: "running", Periodic: { Enabled: true, SpecType: "cron", TimeZone: "UTC" } })
+    expect(read.json).toMatchObject({
+      Status: "running",
+      Periodic: { Enabled: true, SpecType: "cron", TimeZone: "UTC" }
+    })
     expect((await call(sim, "GET", "/v1/job/cron/allocations")).json).toEqual([])
   })
 

@@ -6,7 +6,18 @@
 import { requireAccess, visible } from "./acl.ts"
 import { allocStub } from "./allocations.ts"
 import { blockingQuery } from "./blocking.ts"
-import { byKey, HttpError, NotServed, indexHeader, invalidMethod, namespaceOf, parseGoBool, parseGoInt, type RequestContext, sendJson } from "./http.ts"
+import {
+  byKey,
+  HttpError,
+  indexHeader,
+  invalidMethod,
+  namespaceOf,
+  NotServed,
+  parseGoBool,
+  parseGoInt,
+  type RequestContext,
+  sendJson
+} from "./http.ts"
 import { createEval, putJob, registerJob } from "./jobRegister.ts"
 import { isPeriodicOrParameterized, jobQuery, jobStub, jobSummary } from "./jobViews.ts"
 import { scaleAction, scaleStatusQuery } from "./scaleRoutes.ts"
@@ -22,7 +33,9 @@ const listJobs = (ctx: RequestContext, sim: Sim) => {
   return blockingQuery(ctx, sim.store, () => ({
     index: sim.store.tableIndex("jobs", "job_summary"),
     body: [...sim.store.jobs.values()]
-      .filter((j) => (namespace === "*" ? visible(principal, j.Namespace) : j.Namespace === namespace) && j.ID.startsWith(prefix))
+      .filter((j) =>
+        (namespace === "*" ? visible(principal, j.Namespace) : j.Namespace === namespace) && j.ID.startsWith(prefix)
+      )
       .sort(byKey((j) => `${j.Namespace}\u0000${j.ID}`))
       .map((j) => jobStub(j, sim.store, meta))
   }))
@@ -48,7 +61,9 @@ const deleteFlag = (ctx: RequestContext, name: string, label = JSON.stringify(na
   const text = ctx.query.get(name) ?? ""
   if (text === "") return false
   const parsed = parseGoBool(text)
-  if (parsed instanceof Error) throw new HttpError(500, `Failed to parse value of ${label} (${text}) as a bool: ${parsed.message}`)
+  if (parsed instanceof Error) {
+    throw new HttpError(500, `Failed to parse value of ${label} (${text}) as a bool: ${parsed.message}`)
+  }
   return parsed
 }
 
@@ -59,7 +74,10 @@ const deleteJob = (ctx: RequestContext, sim: Sim, id: string) => {
   if (priorityText !== "") {
     const priority = parseGoInt(priorityText)
     if (priority instanceof Error) {
-      throw new HttpError(500, `Failed to parse value of "eval_priority" (${priorityText}) as an int: ${priority.message}`)
+      throw new HttpError(
+        500,
+        `Failed to parse value of "eval_priority" (${priorityText}) as an int: ${priority.message}`
+      )
     }
     if (priority > 100) throw new HttpError(400, "Eval priority must be between 1 and 100 inclusively")
   }
@@ -90,7 +108,14 @@ const deleteJob = (ctx: RequestContext, sim: Sim, id: string) => {
     store.summaries.delete(jobKey(namespace, id))
     store.scalingEvents.delete(jobKey(namespace, id))
   } else {
-    putJob(store, { ...existing, Stop: true, Version: existing.Version + 1, SubmitTime: nowNanos(), ModifyIndex: index, JobModifyIndex: index })
+    putJob(store, {
+      ...existing,
+      Stop: true,
+      Version: existing.Version + 1,
+      SubmitTime: nowNanos(),
+      ModifyIndex: index,
+      JobModifyIndex: index
+    })
   }
   if (withEval) sim.reconciler.evaluate(evalId)
   else sim.reconciler.reconcile(namespace, id, "eval")
@@ -129,7 +154,20 @@ const services = (ctx: RequestContext, sim: Sim, id: string) => {
 }
 
 /** Suffixes Nomad serves that the simulator does not: answered as unknown routes. */
-const unsimulated = ["/evaluate", "/evaluations", "/periodic/force", "/plan", "/dispatch", "/versions", "/revert", "/deployments", "/deployment", "/stable", "/submission", "/actions"]
+const unsimulated = [
+  "/evaluate",
+  "/evaluations",
+  "/periodic/force",
+  "/plan",
+  "/dispatch",
+  "/versions",
+  "/revert",
+  "/deployments",
+  "/deployment",
+  "/stable",
+  "/submission",
+  "/actions"
+]
 
 /** Answers `/v1/job/...`, dispatching on the suffix. */
 export const jobSpecific: Handler = (ctx, sim) => {

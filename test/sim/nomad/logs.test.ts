@@ -27,12 +27,11 @@ const splitFrames = (text: string): Array<Frame> => {
     const c = text[i]
     if (inString) {
       if (c === "\\") i++
-      else if (c === '"') inString = false
-    } else if (c === '"') inString = true
+      else if (c === "\"") inString = false
+    } else if (c === "\"") inString = true
     else if (c === "{") {
       if (depth++ === 0) start = i
-    }
-    else if (c === "}" && --depth === 0) frames.push(JSON.parse(text.slice(start, i + 1)) as Frame)
+    } else if (c === "}" && --depth === 0) frames.push(JSON.parse(text.slice(start, i + 1)) as Frame)
   }
   return frames
 }
@@ -69,9 +68,21 @@ describe("allocation logs", () => {
     }
     await expectText(`/v1/client/fs/logs/${allocId}?type=stdout`, 400, "must provide task name")
     await expectText(logsPath("type=stdin"), 400, "must provide log type (stdout/stderr)")
-    await expectText(logsPath("type=stdout&follow=maybe"), 400, `failed to parse follow field to boolean: strconv.ParseBool: parsing "maybe": invalid syntax`)
-    await expectText(logsPath("type=stdout&plain=x"), 400, `failed to parse plain field to boolean: strconv.ParseBool: parsing "x": invalid syntax`)
-    await expectText(logsPath("type=stdout&offset=x"), 400, `error parsing offset: strconv.ParseInt: parsing "x": invalid syntax`)
+    await expectText(
+      logsPath("type=stdout&follow=maybe"),
+      400,
+      `failed to parse follow field to boolean: strconv.ParseBool: parsing "maybe": invalid syntax`
+    )
+    await expectText(
+      logsPath("type=stdout&plain=x"),
+      400,
+      `failed to parse plain field to boolean: strconv.ParseBool: parsing "x": invalid syntax`
+    )
+    await expectText(
+      logsPath("type=stdout&offset=x"),
+      400,
+      `error parsing offset: strconv.ParseInt: parsing "x": invalid syntax`
+    )
     await expectText(logsPath("type=stdout&origin=middle"), 400, "origin must be start or end")
     await expectText("/v1/client/fs/logs/nope?task=fn&type=stdout", 404, `Unknown allocation "nope"`)
     await expectText(`/v1/client/fs/logs/${allocId}?task=other&type=stdout`, 400, `unknown task name "other"`)
@@ -90,7 +101,10 @@ describe("allocation logs", () => {
     await register(sim, functionJob("fn"))
     const placed = await call(sim, "GET", "/v1/job/fn/allocations?index=1&wait=60s")
     const answer = await call(sim, "GET", `/v1/client/fs/logs/${placed.json[0].ID}?task=fn&type=stdout`)
-    expect({ status: answer.status, text: answer.text }).toEqual({ status: 404, text: `task "fn" not started yet. No logs available` })
+    expect({ status: answer.status, text: answer.text }).toEqual({
+      status: 404,
+      text: `task "fn" not started yet. No logs available`
+    })
     start()
   })
 
@@ -102,7 +116,11 @@ describe("allocation logs", () => {
     expect(answer.headers.get("content-type")).toBe("application/json")
     expect(answer.text.startsWith(`{"Offset":12,"Data":"`)).toBe(true)
     const frames = splitFrames(answer.text)
-    expect(frames).toEqual([{ Offset: 12, Data: Buffer.from("hello\nworld\n").toString("base64"), File: "alloc/logs/fn.stdout.0" }])
+    expect(frames).toEqual([{
+      Offset: 12,
+      Data: Buffer.from("hello\nworld\n").toString("base64"),
+      File: "alloc/logs/fn.stdout.0"
+    }])
     expect(decode(splitFrames((await call(sim, "GET", logsPath("type=stderr"))).text))).toBe("oops\n")
   })
 

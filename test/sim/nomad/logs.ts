@@ -43,7 +43,9 @@ export class LogStore {
   /** Ends the streams following an allocation's logs (or every stream). */
   end(allocId?: string): void {
     for (const [key, set] of this.followers) {
-      if (allocId === undefined || key.startsWith(`${allocId}\u0000`)) for (const follower of [...set]) follower("end")
+      if (allocId === undefined || key.startsWith(`${allocId}\u0000`)) {
+        for (const follower of [...set]) follower("end")
+      }
     }
   }
 }
@@ -105,7 +107,9 @@ export const streamLogs = (ctx: RequestContext, deps: LogsDeps): void => {
 
   const file = `alloc/logs/${request.task}.${request.type}.0`
   const size = deps.logs.read(alloc.id, request.task, request.type).length
-  let position = request.origin === "start" ? Math.min(Math.max(0, request.offset), size) : Math.max(0, size - request.offset)
+  let position = request.origin === "start"
+    ? Math.min(Math.max(0, request.offset), size)
+    : Math.max(0, size - request.offset)
   ctx.res.writeHead(200, { "content-type": request.plain ? "text/plain" : "application/json" })
 
   const flush = () => {
@@ -113,7 +117,9 @@ export const streamLogs = (ctx: RequestContext, deps: LogsDeps): void => {
     while (position < data.length) {
       const chunk = data.subarray(position, position + frameSize)
       position += chunk.length
-      ctx.res.write(request.plain ? chunk : JSON.stringify({ Offset: position, Data: chunk.toString("base64"), File: file }))
+      ctx.res.write(
+        request.plain ? chunk : JSON.stringify({ Offset: position, Data: chunk.toString("base64"), File: file })
+      )
     }
   }
   flush()

@@ -22,7 +22,9 @@ describe("namespaces", () => {
   })
 
   it("creates and updates through PUT or POST, keeping the create index", async () => {
-    const created = await call(sim, "PUT", "/v1/namespace/api", { body: { Name: "api", Description: "first", Meta: { k: "v" } } })
+    const created = await call(sim, "PUT", "/v1/namespace/api", {
+      body: { Name: "api", Description: "first", Meta: { k: "v" } }
+    })
     expect({ status: created.status, text: created.text }).toEqual({ status: 200, text: "" })
     const index = Number(created.headers.get("x-nomad-index"))
     await call(sim, "POST", "/v1/namespace", { body: { name: "api", description: "second" } })
@@ -33,11 +35,15 @@ describe("namespaces", () => {
 
   it("refuses bad writes with Nomad's texts", async () => {
     const mismatch = await call(sim, "PUT", "/v1/namespace/a", { body: { Name: "b" } })
-    expect({ status: mismatch.status, text: mismatch.text }).toEqual({ status: 400, text: "Namespace name does not match request path" })
+    expect({ status: mismatch.status, text: mismatch.text }).toEqual({
+      status: 400,
+      text: "Namespace name does not match request path"
+    })
     const invalid = await call(sim, "PUT", "/v1/namespace/bad_name", { body: { Name: "bad_name" } })
     expect({ status: invalid.status, text: invalid.text }).toEqual({
       status: 500,
-      text: `Invalid namespace "bad_name": 1 error occurred:\n\t* invalid name "bad_name". Must match regex ^[a-zA-Z0-9-]{1,128}$\n\n`
+      text:
+        `Invalid namespace "bad_name": 1 error occurred:\n\t* invalid name "bad_name". Must match regex ^[a-zA-Z0-9-]{1,128}$\n\n`
     })
     const empty = await call(sim, "PUT", "/v1/namespace/a")
     expect({ status: empty.status, text: empty.text }).toEqual({ status: 400, text: "Request body is empty" })
@@ -56,7 +62,10 @@ describe("namespaces", () => {
     expect((await call(sim, "DELETE", "/v1/namespace/team")).status).toBe(200)
     expect((await call(sim, "GET", "/v1/namespace/team")).status).toBe(404)
     const fixed = await call(sim, "DELETE", "/v1/namespace/default")
-    expect({ status: fixed.status, text: fixed.text }).toEqual({ status: 500, text: "can not delete default namespace" })
+    expect({ status: fixed.status, text: fixed.text }).toEqual({
+      status: 500,
+      text: "can not delete default namespace"
+    })
     const gone = await call(sim, "DELETE", "/v1/namespace/gone")
     expect({ status: gone.status, text: gone.text }).toEqual({ status: 500, text: "namespace not found" })
   })

@@ -5,7 +5,18 @@
  */
 import { requireManagement, visible } from "./acl.ts"
 import { blockingQuery } from "./blocking.ts"
-import { byKey, decodeBody, field, HttpError, indexHeader, invalidMethod, isObject, type RequestContext, sendEmpty, typeError } from "./http.ts"
+import {
+  byKey,
+  decodeBody,
+  field,
+  HttpError,
+  indexHeader,
+  invalidMethod,
+  isObject,
+  type RequestContext,
+  sendEmpty,
+  typeError
+} from "./http.ts"
 import { multierror } from "./jobValidation.ts"
 import type { StringMap } from "./model.ts"
 import type { Handler, Sim } from "./sim.ts"
@@ -57,13 +68,17 @@ const writeNamespace = async (ctx: RequestContext, sim: Sim, pathName: string) =
   const description = text(body, "Description")
   text(body, "Quota")
   const meta = field(body, "Meta")
-  if (meta !== undefined && meta !== null && !isObject(meta)) throw typeError(meta, "Namespace.Meta", "map[string]string")
+  if (meta !== undefined && meta !== null && !isObject(meta)) {
+    throw typeError(meta, "Namespace.Meta", "map[string]string")
+  }
   if (pathName !== "" && name !== pathName) throw new HttpError(400, "Namespace name does not match request path")
   requireManagement(sim.principal(ctx))
   const problems: Array<string> = []
   if (!validName.test(name)) problems.push(`invalid name ${JSON.stringify(name)}. Must match regex ${validName.source}`)
   if (description.length > 256) problems.push("description longer than 256")
-  if (problems.length > 0) throw new HttpError(500, `Invalid namespace ${JSON.stringify(name)}: ${multierror(problems)}`)
+  if (problems.length > 0) {
+    throw new HttpError(500, `Invalid namespace ${JSON.stringify(name)}: ${multierror(problems)}`)
+  }
   const index = upsertNamespace(sim.store, name, description, isObject(meta) ? (meta as StringMap) : null)
   sendEmpty(ctx, 200, indexHeader(index))
 }
@@ -73,7 +88,10 @@ const deleteNamespace = (ctx: RequestContext, sim: Sim, name: string) => {
   if (name === "default") throw new HttpError(500, "can not delete default namespace")
   const live = [...sim.store.jobs.values()].some((j) => j.Namespace === name && j.Status !== "dead")
   if (live) {
-    throw new HttpError(500, multierror([`namespace ${JSON.stringify(name)} has non-terminal jobs in regions: [${sim.agent.region}]`]))
+    throw new HttpError(
+      500,
+      multierror([`namespace ${JSON.stringify(name)} has non-terminal jobs in regions: [${sim.agent.region}]`])
+    )
   }
   if (!sim.store.namespaces.has(name)) throw new HttpError(500, "namespace not found")
   sim.store.namespaces.delete(name)

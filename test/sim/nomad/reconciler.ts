@@ -81,8 +81,11 @@ export class Reconciler {
     const stopped = job === undefined || job.Stop || isPeriodicOrParameterized(job)
     const groups = stopped ? [] : job.TaskGroups ?? []
     for (const alloc of live) {
-      const gone = job === undefined || alloc.jobCreateIndex !== job.CreateIndex || !groups.some((g) => g.Name === alloc.group)
-      if (gone) this.stop(alloc, stopped ? "alloc not needed as job is stopped" : "alloc not needed due to job update", plan())
+      const gone = job === undefined || alloc.jobCreateIndex !== job.CreateIndex ||
+        !groups.some((g) => g.Name === alloc.group)
+      if (gone) {
+        this.stop(alloc, stopped ? "alloc not needed as job is stopped" : "alloc not needed due to job update", plan())
+      }
     }
     if (job === undefined) return
     for (const group of groups) {
@@ -149,7 +152,17 @@ export class Reconciler {
     if (task === undefined) return
     const env = taskEnv(alloc, task, this.placement)
     const started = Promise.resolve()
-      .then(() => this.driver.start({ id: alloc.id, namespace: alloc.namespace, jobId: alloc.jobId, group: alloc.group, task, env, ports: { ...ports } }))
+      .then(() =>
+        this.driver.start({
+          id: alloc.id,
+          namespace: alloc.namespace,
+          jobId: alloc.jobId,
+          group: alloc.group,
+          task,
+          env,
+          ports: { ...ports }
+        })
+      )
       .then(
         (running) => {
           this.driverStarted.add(alloc.id)

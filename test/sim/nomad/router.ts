@@ -10,16 +10,21 @@ import { allocationsList, allocationSpecific } from "./allocationsRoutes.ts"
 import { HttpError, NotServed, type RequestContext, sendText } from "./http.ts"
 import { jobSpecific, jobsRequest } from "./jobsRoutes.ts"
 import { streamLogs } from "./logs.ts"
-import { namespaceCreate, namespaceSpecific, namespacesList } from "./namespacesRoutes.ts"
-import { serviceSpecific, servicesList } from "./servicesRoutes.ts"
+import { namespaceCreate, namespacesList, namespaceSpecific } from "./namespacesRoutes.ts"
+import { servicesList, serviceSpecific } from "./servicesRoutes.ts"
 import type { Handler, Sim } from "./sim.ts"
-import { variableSpecific, variablesList } from "./variables.ts"
+import { variablesList, variableSpecific } from "./variables.ts"
 
 /** `/v1/client/fs/...`: only logs are simulated; Nomad answers unknown fs paths 404 `Invalid method`. */
 const fsRequest: Handler = (ctx, sim) => {
   const rest = ctx.path.slice("/v1/client/fs/".length)
   if (rest.startsWith("logs/")) {
-    return streamLogs(ctx, { store: sim.store, logs: sim.logs, principal: sim.principal, heartbeatMs: sim.agent.logHeartbeatMs })
+    return streamLogs(ctx, {
+      store: sim.store,
+      logs: sim.logs,
+      principal: sim.principal,
+      heartbeatMs: sim.agent.logHeartbeatMs
+    })
   }
   if (/^(ls|stat|readat|cat|stream)\//.test(rest)) throw new NotServed()
   throw new HttpError(404, "Invalid method")
@@ -65,31 +70,39 @@ const fail = (res: ServerResponse, cause: unknown) => {
   sendText(res, 500, cause instanceof Error ? cause.message : String(cause))
 }
 
-export const nomadHandler = (sim: Sim): SimHandler => (req: IncomingMessage, res: ServerResponse, logged: LoggedRequest) => {
-  let path: string
-  try {
-    path = decodeURIComponent(logged.path)
-  } catch {
-    return sendText(res, 400, "400 Bad Request")
+export const nomadHandler =
+  (sim: Sim): SimHandler => (req: IncomingMessage, res: ServerResponse, logged: LoggedRequest) => {
+    let path: string
+    try {
+      path = decodeURIComponent(logged.path)
+    } catch {
+      return sendText(res, 400, "400 Bad Request")
+    }
+    const handler = route(path)
+    if (handler === undefined) {
+      req.resume()
+      return notFound(res)
+    }
+    const region = logged.query.get("region") ?? ""
+    if (region !== "" && region !== "global" && region !== sim.agent.region) {
+      // The agent would forward to a region it does not know.
+      req.resume()
+      return sendText(res, 500, "No path to region")
+    }
+    const controller = new AbortController()
+    res.once("close", () => controller.abort())
+    const ctx: RequestContext = {
+      req,
+      res,
+      method: req.method ?? "GET",
+      path,
+      query: logged.query,
+      signal: controller.signal
+    }
+    Promise.resolve()
+      .then(() => handler(ctx, sim))
+      .catch((cause: unknown) => fail(res, cause))
+      .finally(() => {
+        if (!req.complete) req.resume()
+      })
   }
-  const handler = route(path)
-  if (handler === undefined) {
-    req.resume()
-    return notFound(res)
-  }
-  const region = logged.query.get("region") ?? ""
-  if (region !== "" && region !== "global" && region !== sim.agent.region) {
-    // The agent would forward to a region it does not know.
-    req.resume()
-    return sendText(res, 500, "No path to region")
-  }
-  const controller = new AbortController()
-  res.once("close", () => controller.abort())
-  const ctx: RequestContext = { req, res, method: req.method ?? "GET", path, query: logged.query, signal: controller.signal }
-  Promise.resolve()
-    .then(() => handler(ctx, sim))
-    .catch((cause: unknown) => fail(res, cause))
-    .finally(() => {
-      if (!req.complete) req.resume()
-    })
-}

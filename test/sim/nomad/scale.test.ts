@@ -25,7 +25,14 @@ describe("scaling", () => {
     await sim.settled()
     const status = (await call(sim, "GET", "/v1/job/fn/scale")).json
     expect(status.TaskGroups.fn).toMatchObject({ Desired: 3, Placed: 3, Running: 3, Healthy: 3, Unhealthy: 0 })
-    expect(status.TaskGroups.fn.Events[0]).toMatchObject({ Count: 3, PreviousCount: 1, Message: "more", Error: false, Meta: { reason: "load" }, EvalID: answer.json.EvalID })
+    expect(status.TaskGroups.fn.Events[0]).toMatchObject({
+      Count: 3,
+      PreviousCount: 1,
+      Message: "more",
+      Error: false,
+      Meta: { reason: "load" },
+      EvalID: answer.json.EvalID
+    })
   })
 
   it("records an event without a count, changing nothing else", async () => {
@@ -34,7 +41,10 @@ describe("scaling", () => {
     expect(answer.json).toMatchObject({ EvalID: "", EvalCreateIndex: 0, JobModifyIndex: before.ModifyIndex })
     const after = (await call(sim, "GET", "/v1/job/fn")).json
     expect(after.Version).toBe(before.Version)
-    expect((await call(sim, "GET", "/v1/job/fn/scale")).json.TaskGroups.fn.Events[0]).toMatchObject({ Count: null, Error: true })
+    expect((await call(sim, "GET", "/v1/job/fn/scale")).json.TaskGroups.fn.Events[0]).toMatchObject({
+      Count: null,
+      Error: true
+    })
   })
 
   it("answers the documented 400s", async () => {
@@ -44,11 +54,23 @@ describe("scaling", () => {
     }
     await expect400({ Count: 1, Target: {} }, "missing task group name for scaling action")
     await expect400({ Count: -1, Target: { Group: "fn" } }, "scaling action count can't be negative")
-    await expect400({ Count: 1, Error: true, Target: { Group: "fn" } }, "scaling action should not contain count if error is true")
-    await expect400({ Count: 1, Target: { Group: "fn", Namespace: "other" } }, "namespace in payload did not match header")
+    await expect400(
+      { Count: 1, Error: true, Target: { Group: "fn" } },
+      "scaling action should not contain count if error is true"
+    )
+    await expect400(
+      { Count: 1, Target: { Group: "fn", Namespace: "other" } },
+      "namespace in payload did not match header"
+    )
     await expect400({ Count: 1, Target: { Group: "fn", Job: "other" } }, "job ID in payload did not match URL")
-    await expect400({ Count: 1, Target: { Group: "nope" } }, `task group "nope" specified for scaling does not exist in job`)
-    await expect400({ Count: 1, Error: "yes", Target: { Group: "fn" } }, "json: cannot unmarshal string into Go struct field ScalingRequest.Error of type bool")
+    await expect400(
+      { Count: 1, Target: { Group: "nope" } },
+      `task group "nope" specified for scaling does not exist in job`
+    )
+    await expect400(
+      { Count: 1, Error: "yes", Target: { Group: "fn" } },
+      "json: cannot unmarshal string into Go struct field ScalingRequest.Error of type bool"
+    )
     const empty = await call(sim, "POST", "/v1/job/fn/scale")
     expect({ status: empty.status, text: empty.text }).toEqual({ status: 400, text: "Request body is empty" })
   })
@@ -63,15 +85,24 @@ describe("scaling", () => {
     ;(job.TaskGroups[0] as Record<string, unknown>).Scaling = { Min: 1, Max: 3, Enabled: true }
     await deploy(sim, job)
     const low = await scale({ Count: 0, Target: { Group: "bounded" } }, "/v1/job/bounded/scale")
-    expect({ status: low.status, text: low.text }).toEqual({ status: 400, text: "group count was less than scaling policy minimum: 0 < 1" })
+    expect({ status: low.status, text: low.text }).toEqual({
+      status: 400,
+      text: "group count was less than scaling policy minimum: 0 < 1"
+    })
     const high = await scale({ Count: 5, Target: { Group: "bounded" } }, "/v1/job/bounded/scale")
-    expect({ status: high.status, text: high.text }).toEqual({ status: 400, text: "group count was greater than scaling policy maximum: 5 > 3" })
+    expect({ status: high.status, text: high.text }).toEqual({
+      status: 400,
+      text: "group count was greater than scaling policy maximum: 5 > 3"
+    })
   })
 
   it("is blocked during a deployment, and enforces the job modify index with a 500", async () => {
     sim.state.blockScaling("fn", true)
     const blocked = await scale({ Count: 2, Target: { Group: "fn" } })
-    expect({ status: blocked.status, text: blocked.text }).toEqual({ status: 400, text: "job scaling blocked due to active deployment" })
+    expect({ status: blocked.status, text: blocked.text }).toEqual({
+      status: 400,
+      text: "job scaling blocked due to active deployment"
+    })
     sim.state.blockScaling("fn", false)
     const current = (await call(sim, "GET", "/v1/job/fn")).json.JobModifyIndex
     const stale = await scale({ Count: 2, Target: { Group: "fn" }, JobModifyIndex: current + 1 })
@@ -86,7 +117,10 @@ describe("scaling", () => {
     const system = { ...functionJob("sys"), Type: "system" }
     await deploy(sim, system)
     const answer = await scale({ Count: 2, Target: { Group: "sys" } }, "/v1/job/sys/scale")
-    expect({ status: answer.status, text: answer.text }).toEqual({ status: 400, text: `jobs of type "system" can only be scaled between 0 and 1` })
+    expect({ status: answer.status, text: answer.text }).toEqual({
+      status: 400,
+      text: `jobs of type "system" can only be scaled between 0 and 1`
+    })
   })
 
   it("scales to zero: allocations stop and the job is dead", async () => {

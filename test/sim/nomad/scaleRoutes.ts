@@ -5,7 +5,18 @@
  * index check, then a new job version, an evaluation and a scaling event.
  */
 import { requireAccess } from "./acl.ts"
-import { decodeBody, field, HttpError, indexHeader, isObject, type JsonObject, namespaceOf, type RequestContext, sendJson, typeError } from "./http.ts"
+import {
+  decodeBody,
+  field,
+  HttpError,
+  indexHeader,
+  isObject,
+  type JsonObject,
+  namespaceOf,
+  type RequestContext,
+  sendJson,
+  typeError
+} from "./http.ts"
 import { createEval, putJob } from "./jobRegister.ts"
 import { isPeriodicOrParameterized, jobQuery, scaleStatus } from "./jobViews.ts"
 import type { ScalingEvent } from "./model.ts"
@@ -57,12 +68,16 @@ export const scaleAction = async (ctx: RequestContext, sim: Sim, id: string): Pr
   const namespace = namespaceOf(ctx)
   requireAccess(sim.principal(ctx), namespace, "write")
   const targetNamespace = request.target.Namespace ?? ""
-  if (targetNamespace !== "" && targetNamespace !== namespace) throw new HttpError(400, "namespace in payload did not match header")
+  if (targetNamespace !== "" && targetNamespace !== namespace) {
+    throw new HttpError(400, "namespace in payload did not match header")
+  }
   const groupName = request.target.Group ?? ""
   if (groupName === "") throw new HttpError(400, "missing task group name for scaling action")
   const count = request.count
   if (count !== null && count < 0) throw new HttpError(400, "scaling action count can't be negative")
-  if (count !== null && request.error) throw new HttpError(400, "scaling action should not contain count if error is true")
+  if (count !== null && request.error) {
+    throw new HttpError(400, "scaling action should not contain count if error is true")
+  }
 
   const store = sim.store
   const job = store.job(namespace, id)

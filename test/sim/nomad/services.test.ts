@@ -55,7 +55,13 @@ describe("native service discovery", () => {
       Address: "10.0.0.5"
     })
     expect([31001, 31002]).toContain(own.Port)
-    expect(started[0]!.env).toMatchObject({ NOMAD_JOB_ID: "fn", NOMAD_GROUP_NAME: "fn", NOMAD_TASK_NAME: "fn", NOMAD_NAMESPACE: "default", fprocess: "cat" })
+    expect(started[0]!.env).toMatchObject({
+      NOMAD_JOB_ID: "fn",
+      NOMAD_GROUP_NAME: "fn",
+      NOMAD_TASK_NAME: "fn",
+      NOMAD_NAMESPACE: "default",
+      fprocess: "cat"
+    })
     expect(started[0]!.env.NOMAD_PORT_http).toBe(String(started[0]!.ports.http))
     expect((started[0]!.task as { Driver: string }).Driver).toBe("docker")
 
@@ -82,7 +88,10 @@ describe("native service discovery", () => {
     sim.state.createNamespace("team")
     await deploy(sim, functionJob("a"))
     await deploy(sim, functionJob("b", { namespace: "team" }))
-    expect((await call(sim, "GET", "/v1/services")).json).toEqual([{ Namespace: "default", Services: [{ ServiceName: "a", Tags: ["openfaas-fn"] }] }])
+    expect((await call(sim, "GET", "/v1/services")).json).toEqual([{
+      Namespace: "default",
+      Services: [{ ServiceName: "a", Tags: ["openfaas-fn"] }]
+    }])
     const all = await call(sim, "GET", "/v1/services?namespace=*")
     expect(all.json.map((n: { Namespace: string }) => n.Namespace)).toEqual(["default", "team"])
     expect((await call(sim, "GET", "/v1/service/nothing")).text).toBe("[]")
@@ -96,11 +105,22 @@ describe("native service discovery", () => {
     sim = await startNomadSimulator()
     await deploy(sim, functionJob("fn"))
     const allocId = sim.state.allocations()[0]!.ID
-    const checks = Object.values((await call(sim, "GET", `/v1/allocation/${allocId}/checks`)).json) as Array<Record<string, unknown>>
+    const checks = Object.values((await call(sim, "GET", `/v1/allocation/${allocId}/checks`)).json) as Array<
+      Record<string, unknown>
+    >
     expect(checks).toHaveLength(1)
-    expect(checks[0]).toMatchObject({ Mode: "healthiness", Status: "success", StatusCode: 200, Group: "fn.fn[0]", Service: "fn", Check: "http" })
+    expect(checks[0]).toMatchObject({
+      Mode: "healthiness",
+      Status: "success",
+      StatusCode: 200,
+      Group: "fn.fn[0]",
+      Service: "fn",
+      Check: "http"
+    })
     sim.state.setAllocationHealth(allocId, false)
-    const failing = Object.values((await call(sim, "GET", `/v1/allocation/${allocId}/checks`)).json) as Array<Record<string, unknown>>
+    const failing = Object.values((await call(sim, "GET", `/v1/allocation/${allocId}/checks`)).json) as Array<
+      Record<string, unknown>
+    >
     expect(failing[0]).toMatchObject({ Status: "failure" })
     expect((await call(sim, "GET", `/v1/allocation/${allocId}`)).json.DeploymentStatus.Healthy).toBe(false)
     const unknown = await call(sim, "GET", "/v1/allocation/nope/checks")

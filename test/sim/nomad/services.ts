@@ -29,7 +29,9 @@ const servicesOf = (alloc: AllocRecord): Array<AllocService> => {
   if (group === undefined) return []
   return [
     ...(group.Services ?? []).map((service) => ({ service, taskName: `group-${group.Name}`, task: "" })),
-    ...(group.Tasks ?? []).flatMap((t) => (t.Services ?? []).map((service) => ({ service, taskName: t.Name, task: t.Name })))
+    ...(group.Tasks ?? []).flatMap((t) =>
+      (t.Services ?? []).map((service) => ({ service, taskName: t.Name, task: t.Name }))
+    )
   ]
 }
 
@@ -79,7 +81,9 @@ export const registerServices = (ctx: ServiceContext, alloc: AllocRecord): void 
       meta: s.service.Meta ?? {},
       allocId: alloc.id,
       jobId: alloc.jobId,
-      checks: (s.service.Checks ?? []).map((c): SinkCheck => (c.Path === "" ? { name: c.Name, type: c.Type } : { name: c.Name, type: c.Type, path: c.Path }))
+      checks: (s.service.Checks ?? []).map((
+        c
+      ): SinkCheck => (c.Path === "" ? { name: c.Name, type: c.Type } : { name: c.Name, type: c.Type, path: c.Path }))
     })
     ctx.sink.setHealth(id, alloc.healthy !== false)
     ctx.store.sinkRegistrations.set(id, { id, allocId: alloc.id })
@@ -127,7 +131,9 @@ export const checkResults = (alloc: AllocRecord): JsonObject => {
           ? `nomad: ${http ? "http" : "tcp"} ok`
           : http
           ? "nomad: http: 503 Service Unavailable"
-          : `nomad: dial tcp ${alloc.address}:${portOf(alloc, check.PortLabel || s.service.PortLabel)}: connect: connection refused`,
+          : `nomad: dial tcp ${alloc.address}:${
+            portOf(alloc, check.PortLabel || s.service.PortLabel)
+          }: connect: connection refused`,
         Timestamp: Math.floor(alloc.modifyTime / 1e9),
         Group: `${alloc.jobId}.${alloc.group}[${alloc.slot}]`,
         ...(s.task === "" ? {} : { Task: s.task }),

@@ -15,7 +15,10 @@ const stubsOf = (namespace: string, registrations: ReadonlyArray<ServiceRegistra
   }
   return {
     Namespace: namespace,
-    Services: [...tags.entries()].sort(byKey(([name]) => name)).map(([name, set]) => ({ ServiceName: name, Tags: [...set].sort() }))
+    Services: [...tags.entries()].sort(byKey(([name]) => name)).map(([name, set]) => ({
+      ServiceName: name,
+      Tags: [...set].sort()
+    }))
   }
 }
 
@@ -28,7 +31,9 @@ export const servicesList: Handler = (ctx, sim) => {
     const all = [...sim.store.services.values()]
     const namespaces = namespace === "*"
       ? [...new Set(all.map((r) => r.Namespace))].filter((ns) => visible(principal, ns)).sort()
-      : all.some((r) => r.Namespace === namespace) ? [namespace] : []
+      : all.some((r) => r.Namespace === namespace)
+      ? [namespace]
+      : []
     return {
       index: sim.store.tableIndex("service_registrations"),
       body: namespaces.map((ns) => stubsOf(ns, all.filter((r) => r.Namespace === ns)))
@@ -50,7 +55,9 @@ const readService = (ctx: RequestContext, sim: Sim, name: string) => {
 const deleteRegistration = (ctx: RequestContext, sim: Sim, id: string) => {
   requireAccess(sim.principal(ctx), namespaceOf(ctx), "write")
   const existing = sim.store.services.get(id)
-  if (existing === undefined || existing.Namespace !== namespaceOf(ctx)) throw new HttpError(500, "service registration not found")
+  if (existing === undefined || existing.Namespace !== namespaceOf(ctx)) {
+    throw new HttpError(500, "service registration not found")
+  }
   sim.store.services.delete(id)
   sendEmpty(ctx, 200, indexHeader(sim.store.write("service_registrations")))
 }

@@ -14,7 +14,11 @@ export const call = async (
   path: string,
   options: { readonly body?: unknown; readonly headers?: Record<string, string> } = {}
 ): Promise<Answer> => {
-  const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body)
+  const body = options.body === undefined
+    ? undefined
+    : typeof options.body === "string"
+    ? options.body
+    : JSON.stringify(options.body)
   const response = await fetch(`${sim.url}${path}`, {
     method,
     ...(body === undefined ? {} : { body }),

@@ -9,14 +9,28 @@ beforeEach(async () => {
 afterEach(() => sim.close())
 
 const put = (path: string, items: Record<string, string>, query = "", namespace?: string) =>
-  call(sim, "PUT", `/v1/var/${path}${query}`, { body: { ...(namespace === undefined ? {} : { Namespace: namespace }), Path: path, Items: items } })
+  call(sim, "PUT", `/v1/var/${path}${query}`, {
+    body: { ...(namespace === undefined ? {} : { Namespace: namespace }), Path: path, Items: items }
+  })
 
 describe("variables", () => {
   it("writes, reads back with metadata, lists metadata only, and deletes with 204", async () => {
     const written = await put("openfaas/fn/api-key", { value: "s3cret" })
     expect(written.status).toBe(200)
-    expect(Object.keys(written.json)).toEqual(["Namespace", "Path", "CreateIndex", "CreateTime", "ModifyIndex", "ModifyTime", "Items"])
-    expect(written.json).toMatchObject({ Namespace: "default", Path: "openfaas/fn/api-key", Items: { value: "s3cret" } })
+    expect(Object.keys(written.json)).toEqual([
+      "Namespace",
+      "Path",
+      "CreateIndex",
+      "CreateTime",
+      "ModifyIndex",
+      "ModifyTime",
+      "Items"
+    ])
+    expect(written.json).toMatchObject({
+      Namespace: "default",
+      Path: "openfaas/fn/api-key",
+      Items: { value: "s3cret" }
+    })
     expect(written.headers.get("x-nomad-index")).toBe(String(written.json.ModifyIndex))
 
     const read = await call(sim, "GET", "/v1/var/openfaas/fn/api-key")
@@ -59,7 +73,15 @@ describe("variables", () => {
   it("answers a conflict on a missing variable with a zero one", async () => {
     const conflict = await put("fn/none", { v: "1" }, "?cas=3")
     expect(conflict.status).toBe(409)
-    expect(conflict.json).toEqual({ Namespace: "default", Path: "fn/none", CreateIndex: 0, CreateTime: 0, ModifyIndex: 0, ModifyTime: 0, Items: null })
+    expect(conflict.json).toEqual({
+      Namespace: "default",
+      Path: "fn/none",
+      CreateIndex: 0,
+      CreateTime: 0,
+      ModifyIndex: 0,
+      ModifyTime: 0,
+      Items: null
+    })
     const deleteMissing = await call(sim, "DELETE", "/v1/var/fn/none?cas=3")
     expect(deleteMissing.status).toBe(409)
     expect((await call(sim, "DELETE", "/v1/var/fn/none?cas=0")).status).toBe(204)
@@ -90,10 +112,22 @@ describe("variables", () => {
     }
     await expectText(put("fn/key", {}), 400, "variable missing required Items object")
     await expectText(call(sim, "PUT", "/v1/var/fn/key"), 400, "Request body is empty")
-    await expectText(put("fn/key", { v: "1" }, "?cas=x"), 400, `can not parse cas: strconv.ParseUint: parsing "x": invalid syntax`)
-    await expectText(call(sim, "PUT", "/v1/var/fn/key", { body: { Items: { v: 1 } } }), 400, "json: cannot unmarshal number into Go struct field VariableDecrypted.Items of type string")
+    await expectText(
+      put("fn/key", { v: "1" }, "?cas=x"),
+      400,
+      `can not parse cas: strconv.ParseUint: parsing "x": invalid syntax`
+    )
+    await expectText(
+      call(sim, "PUT", "/v1/var/fn/key", { body: { Items: { v: 1 } } }),
+      400,
+      "json: cannot unmarshal number into Go struct field VariableDecrypted.Items of type string"
+    )
     await expectText(put("bad path", { v: "1" }), 500, `invalid path "bad path"`)
-    await expectText(put("nomad", { v: "1" }), 500, `"nomad" is a reserved top-level directory path, but you may write variables to "nomad/jobs", "nomad/job-templates", or below`)
+    await expectText(
+      put("nomad", { v: "1" }),
+      500,
+      `"nomad" is a reserved top-level directory path, but you may write variables to "nomad/jobs", "nomad/job-templates", or below`
+    )
     await expectText(call(sim, "GET", "/v1/var/"), 400, "missing variable path")
     await expectText(call(sim, "PATCH", "/v1/var/fn/key"), 400, "Invalid method")
     await expectText(call(sim, "POST", "/v1/vars"), 405, "Invalid method")

@@ -5,7 +5,20 @@
  */
 import { requireAccess, visible } from "./acl.ts"
 import { blockingQuery } from "./blocking.ts"
-import { byKey, decodeBody, field, HttpError, indexHeader, isObject, namespaceOf, parseGoInt, type RequestContext, sendEmpty, sendJson, typeError } from "./http.ts"
+import {
+  byKey,
+  decodeBody,
+  field,
+  HttpError,
+  indexHeader,
+  isObject,
+  namespaceOf,
+  parseGoInt,
+  type RequestContext,
+  sendEmpty,
+  sendJson,
+  typeError
+} from "./http.ts"
 import type { StringMap, VariableRecord } from "./model.ts"
 import type { Handler, Sim } from "./sim.ts"
 import { nowNanos } from "./store.ts"
@@ -32,7 +45,9 @@ export const variablesList: Handler = (ctx, sim) => {
   return blockingQuery(ctx, sim.store, () => ({
     index: sim.store.tableIndex("variables"),
     body: [...sim.store.variables.values()]
-      .filter((v) => (namespace === "*" ? visible(principal, v.Namespace) : v.Namespace === namespace) && v.Path.startsWith(prefix))
+      .filter((v) =>
+        (namespace === "*" ? visible(principal, v.Namespace) : v.Namespace === namespace) && v.Path.startsWith(prefix)
+      )
       .sort(byKey((v) => varKey(v.Namespace, v.Path)))
       .map(metadata)
   }))
@@ -67,7 +82,8 @@ const conflict = (ctx: RequestContext, namespace: string, path: string, existing
   sendJson(
     ctx,
     409,
-    existing ?? { Namespace: namespace, Path: path, CreateIndex: 0, CreateTime: 0, ModifyIndex: 0, ModifyTime: 0, Items: null },
+    existing ??
+      { Namespace: namespace, Path: path, CreateIndex: 0, CreateTime: 0, ModifyIndex: 0, ModifyTime: 0, Items: null },
     indexHeader(existing?.ModifyIndex ?? 0)
   )
 
@@ -85,7 +101,9 @@ const readVariable = (ctx: RequestContext, sim: Sim, path: string) => {
 const writeVariable = async (ctx: RequestContext, sim: Sim, path: string) => {
   const body = (await decodeBody(ctx, "structs.VariableDecrypted")) ?? {}
   const items = field(body, "Items")
-  if (items !== undefined && items !== null && !isObject(items)) throw typeError(items, "VariableDecrypted.Items", "structs.VariableItems")
+  if (items !== undefined && items !== null && !isObject(items)) {
+    throw typeError(items, "VariableDecrypted.Items", "structs.VariableItems")
+  }
   for (const value of Object.values(items ?? {})) {
     if (typeof value !== "string") throw typeError(value, "VariableDecrypted.Items", "string")
   }
@@ -93,19 +111,27 @@ const writeVariable = async (ctx: RequestContext, sim: Sim, path: string) => {
   if (bodyNamespace !== undefined && bodyNamespace !== null && typeof bodyNamespace !== "string") {
     throw typeError(bodyNamespace, "VariableDecrypted.Namespace", "string")
   }
-  if (!isObject(items) || Object.keys(items).length === 0) throw new HttpError(400, "variable missing required Items object")
+  if (!isObject(items) || Object.keys(items).length === 0) {
+    throw new HttpError(400, "variable missing required Items object")
+  }
   const cas = parseCas(ctx)
   // The RPC keeps a namespace set in the body and falls back to the request's (the docs say the query wins).
   const namespace = (typeof bodyNamespace === "string" && bodyNamespace) || namespaceOf(ctx)
   requireAccess(sim.principal(ctx), namespace, "write")
   if (namespace === "*") throw new HttpError(500, `can not target wildcard ("*")namespace`)
-  const size = Object.entries(items).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0)
+  const size = Object.entries(items).reduce(
+    (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)),
+    0
+  )
   if (size > maxSize) throw new HttpError(500, "variables are limited to 64KiB in total size")
   const problem = pathError(path)
   if (problem !== undefined) throw new HttpError(500, problem)
   const key = varKey(namespace, path)
   const existing = sim.store.variables.get(key)
-  if (cas !== undefined && ((cas === 0) !== (existing === undefined) || (existing !== undefined && existing.ModifyIndex !== cas))) {
+  if (
+    cas !== undefined &&
+    ((cas === 0) !== (existing === undefined) || (existing !== undefined && existing.ModifyIndex !== cas))
+  ) {
     return conflict(ctx, namespace, path, existing)
   }
   const index = sim.store.write("variables")
@@ -130,7 +156,9 @@ const deleteVariable = (ctx: RequestContext, sim: Sim, path: string) => {
   const key = varKey(namespace, path)
   const existing = sim.store.variables.get(key)
   if (cas !== undefined && existing === undefined && cas !== 0) return conflict(ctx, namespace, path, undefined)
-  if (cas !== undefined && existing !== undefined && existing.ModifyIndex !== cas) return conflict(ctx, namespace, path, existing)
+  if (cas !== undefined && existing !== undefined && existing.ModifyIndex !== cas) {
+    return conflict(ctx, namespace, path, existing)
+  }
   if (existing !== undefined) sim.store.variables.delete(key)
   sendEmpty(ctx, 204, indexHeader(sim.store.write("variables")))
 }

@@ -24,7 +24,10 @@ export interface LogicalRequest {
   readonly token: string | undefined
 }
 
-export type Built = { readonly ok: true; readonly request: LogicalRequest } | { readonly ok: false; readonly reply: VaultReply }
+export type Built = { readonly ok: true; readonly request: LogicalRequest } | {
+  readonly ok: false
+  readonly reply: VaultReply
+}
 
 const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name]
@@ -53,7 +56,11 @@ const jsonBody = (body: string): { ok: true; data: Record<string, unknown> | und
   if (body.trim() === "") return { ok: true, data: undefined }
   try {
     const parsed: unknown = JSON.parse(body)
-    return isPlainObject(parsed) ? { ok: true, data: parsed } : parsed === null ? { ok: true, data: undefined } : { ok: false }
+    return isPlainObject(parsed)
+      ? { ok: true, data: parsed }
+      : parsed === null
+      ? { ok: true, data: undefined }
+      : { ok: false }
   } catch {
     return { ok: false }
   }

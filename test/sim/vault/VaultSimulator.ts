@@ -8,8 +8,8 @@
  * token, the ACL (after the existence check that makes a write `create` or `update`), the router,
  * and the mount's backend.
  */
-import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
+import { randomUUID } from "node:crypto"
 import { readBody, type SimServer, startSimServer } from "../SimServer.ts"
 import { type Backend, toReply, unsupportedPath } from "./backend.ts"
 import { kvBackend } from "./kvBackend.ts"
@@ -127,7 +127,13 @@ export const startVaultSimulator = async (options: VaultSimulatorOptions = {}): 
   const dispatch = (input: HttpInput): VaultReply => {
     if (input.path === "sys/health") {
       const enterprise = namespaces.length > 0
-      return sysHealth(input.method, input.query, { sealed, haMode, enterprise, clusterName: "vault-cluster-sim", clusterId }, clock)
+      return sysHealth(input.method, input.query, {
+        sealed,
+        haMode,
+        enterprise,
+        clusterName: "vault-cluster-sim",
+        clusterId
+      }, clock)
     }
     const built = buildLogicalRequest(input, namespaces)
     if (!built.ok) return built.reply
@@ -196,7 +202,8 @@ export const startVaultSimulator = async (options: VaultSimulatorOptions = {}): 
       },
       revokeToken: (id) => tokens.revoke(id),
       readSecret: (mount, path, namespace) => engine(mount, namespace).latestLiveData(trimSlashes(path)),
-      writeSecret: (mount, path, data, namespace) => engine(mount, namespace).addVersion(trimSlashes(path), data).number,
+      writeSecret: (mount, path, data, namespace) =>
+        engine(mount, namespace).addVersion(trimSlashes(path), data).number,
       renewals: (id) => tokens.renewals(id),
       setHaMode: (mode) => {
         haMode = mode

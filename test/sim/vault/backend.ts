@@ -36,7 +36,11 @@ export interface Backend {
 export const ok = (response: LogicalResponse | null): BackendResult => ({ kind: "response", response })
 export const fail = (status: number, message?: string): BackendResult =>
   message === undefined ? { kind: "error", status } : { kind: "error", status, message }
-export const raw = (status: number, response: LogicalResponse | null): BackendResult => ({ kind: "raw", status, response })
+export const raw = (status: number, response: LogicalResponse | null): BackendResult => ({
+  kind: "raw",
+  status,
+  response
+})
 
 /** Errors that pass through Vault's core arrive wrapped by `go-multierror`. */
 const wrapped = (message: string) => `1 error occurred:\n\t* ${message}\n\n`

@@ -5,8 +5,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { contractJson } from "../../support/contracts.ts"
-import type { VaultSimulatorOptions } from "./VaultSimulator.ts"
 import { call, withVault } from "./vaultCalls.ts"
+import type { VaultSimulatorOptions } from "./VaultSimulator.ts"
 
 const sample = (name: string): any => contractJson(`vault/${name}.json`)
 
@@ -70,11 +70,15 @@ describe("Vault simulator: the official API samples", () => {
       assertShape(subkeys.json.data, sample("kv2-subkeys-read.response"))
       assert.deepStrictEqual(subkeys.json.data.subkeys, sample("kv2-subkeys-read.response").subkeys)
 
-      for (const [endpoint, name] of [["delete", "kv2-delete-versions"], ["undelete", "kv2-undelete-versions"], [
-        "destroy",
-        "kv2-destroy-versions"
-      ]]) {
-        assert.strictEqual((await call(sim, "POST", `secret/${endpoint}/foo`, { body: sample(`${name}.request`) })).status, 204)
+      for (const [endpoint, name] of [
+        ["delete", "kv2-delete-versions"],
+        ["undelete", "kv2-undelete-versions"],
+        ["destroy", "kv2-destroy-versions"]
+      ]) {
+        assert.strictEqual(
+          (await call(sim, "POST", `secret/${endpoint}/foo`, { body: sample(`${name}.request`) })).status,
+          204
+        )
       }
       assert.strictEqual((await call(sim, "POST", "secret/config", { body: sample("kv2-config.request") })).status, 204)
       assertShape((await call(sim, "GET", "secret/config")).json, sample("kv2-config-read.response"))
@@ -82,8 +86,14 @@ describe("Vault simulator: the official API samples", () => {
 
   it("answers the token and AppRole sample requests in the shape of the sample responses", () =>
     withVault(options, async (sim) => {
-      assertShape((await call(sim, "GET", "auth/token/lookup-self", { token: "tesla" })).json, sample("token-lookup-self.response"))
-      const renewed = await call(sim, "POST", "auth/token/renew-self", { token: "armon", body: sample("token-renew-self.request") })
+      assertShape(
+        (await call(sim, "GET", "auth/token/lookup-self", { token: "tesla" })).json,
+        sample("token-lookup-self.response")
+      )
+      const renewed = await call(sim, "POST", "auth/token/renew-self", {
+        token: "armon",
+        body: sample("token-renew-self.request")
+      })
       assert.strictEqual(renewed.status, 200)
       assertShape(renewed.json, sample("token-renew-self.response"))
       assert.strictEqual(renewed.json.auth.lease_duration, 3600)
@@ -95,6 +105,9 @@ describe("Vault simulator: the official API samples", () => {
   it("answers errors in the shape of the sample error bodies", () =>
     withVault(options, async (sim) => {
       assertShape((await call(sim, "GET", "secret/data/foo", { token: "nope" })).json, sample("error.response"))
-      assert.deepStrictEqual((await call(sim, "GET", "secret/metadata/?list=true")).json, sample("error-list-empty.response"))
+      assert.deepStrictEqual(
+        (await call(sim, "GET", "secret/metadata/?list=true")).json,
+        sample("error-list-empty.response")
+      )
     }))
 })

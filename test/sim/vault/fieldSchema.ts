@@ -60,7 +60,9 @@ const convert = (type: FieldType, raw: unknown): { value: unknown } | { reason: 
       return value === undefined ? { reason: `cannot parse '${goValue(raw)}' as bool` } : { value }
     }
     case "map":
-      return isPlainObject(raw) ? { value: raw } : { reason: `'' expected a map, got '${Array.isArray(raw) ? "slice" : typeof raw}'` }
+      return isPlainObject(raw)
+        ? { value: raw }
+        : { reason: `'' expected a map, got '${Array.isArray(raw) ? "slice" : typeof raw}'` }
     case "durationSecond":
     case "signedDurationSecond": {
       const value = parseDurationSecond(raw)
@@ -69,7 +71,11 @@ const convert = (type: FieldType, raw: unknown): { value: unknown } | { reason: 
       return { value }
     }
     case "commaIntSlice": {
-      const items = typeof raw === "string" ? raw.split(",").filter((s) => s.trim() !== "") : Array.isArray(raw) ? raw : [raw]
+      const items = typeof raw === "string"
+        ? raw.split(",").filter((s) => s.trim() !== "")
+        : Array.isArray(raw)
+        ? raw
+        : [raw]
       const ints = items.map((item) => parseInt64(typeof item === "string" ? item.trim() : item))
       return ints.every((n) => n !== undefined) ? { value: ints } : { reason: `cannot parse '${goValue(raw)}' as int` }
     }
@@ -91,7 +97,9 @@ export const decodeFields = (raw: Readonly<Record<string, unknown>> | undefined,
     if ("reason" in converted) {
       return {
         ok: false,
-        error: `Field validation failed: error converting input ${goValue(value)} for field "${name}": ${converted.reason}`
+        error: `Field validation failed: error converting input ${
+          goValue(value)
+        } for field "${name}": ${converted.reason}`
       }
     }
     values.set(name, converted.value)

@@ -52,7 +52,9 @@ const subkeys = (data: Record<string, unknown>, depth: number, level = 1): Recor
   const out: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(data)) {
     const nested = typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0
-    out[name] = nested && (depth === 0 || level < depth) ? subkeys(value as Record<string, unknown>, depth, level + 1) : null
+    out[name] = nested && (depth === 0 || level < depth)
+      ? subkeys(value as Record<string, unknown>, depth, level + 1)
+      : null
   }
   return out
 }
@@ -154,7 +156,11 @@ export const kvBackend = (engine: KvEngine): Backend => {
           const casIgnored = decoded.fields.values.get("cas_required") === false && engine.config.casRequired
           return ok(
             casIgnored
-              ? { warnings: ["\"cas_required\" set to false, but is mandated by backend config. This value will be ignored."] }
+              ? {
+                warnings: [
+                  "\"cas_required\" set to false, but is mandated by backend config. This value will be ignored."
+                ]
+              }
               : null
           )
         }

@@ -1,7 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { call, withVault } from "./vaultCalls.ts"
 
-const envelopeKeys = ["request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info", "warnings", "auth", "mount_type"]
+const envelopeKeys = [
+  "request_id",
+  "lease_id",
+  "renewable",
+  "lease_duration",
+  "data",
+  "wrap_info",
+  "warnings",
+  "auth",
+  "mount_type"
+]
 
 describe("Vault simulator: KV v2 data", () => {
   it("writes a version and reads it back in Vault's envelope", () =>
@@ -49,7 +59,9 @@ describe("Vault simulator: KV v2 data", () => {
   it("enforces check-and-set: cas 0 only creates, a mismatch is 400, cas_required comes from config or key", () =>
     withVault({}, async (sim) => {
       const write = (cas?: unknown) =>
-        call(sim, "POST", "secret/data/c", { body: { data: { x: 1 }, ...(cas === undefined ? {} : { options: { cas } }) } })
+        call(sim, "POST", "secret/data/c", {
+          body: { data: { x: 1 }, ...(cas === undefined ? {} : { options: { cas } }) }
+        })
       assert.strictEqual((await write(0)).status, 200)
       const again = await write(0)
       assert.strictEqual(again.status, 400)
@@ -153,7 +165,18 @@ describe("Vault simulator: KV v2 data", () => {
       for (let v = 1; v <= 12; v++) sim.state.writeSecret("secret", "m", { v })
       const meta = (await call(sim, "GET", "secret/metadata/m")).json.data
       assert.deepStrictEqual([meta.current_version, meta.oldest_version], [12, 3])
-      assert.deepStrictEqual(Object.keys(meta.versions).map(Number).sort((a, b) => a - b), [3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+      assert.deepStrictEqual(Object.keys(meta.versions).map(Number).sort((a, b) => a - b), [
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12
+      ])
       assert.strictEqual((await call(sim, "GET", "secret/data/m?version=2")).status, 404)
 
       await call(sim, "POST", "secret/config", { body: { max_versions: 2 } })
@@ -185,7 +208,9 @@ describe("Vault simulator: KV v2 data", () => {
       assert.strictEqual(v1Style.json.data, null)
       assert.match(v1Style.json.warnings[0], /Invalid path for a versioned K\/V secrets engine.*'vault kv get'/)
       const root = await call(sim, "POST", "secret/data", { body: { data: {} } })
-      assert.deepStrictEqual(root.json.warnings, ["Non-listing operations on the root of a K/V v2 mount are not supported."])
+      assert.deepStrictEqual(root.json.warnings, [
+        "Non-listing operations on the root of a K/V v2 mount are not supported."
+      ])
     }))
 
   it("rejects what Vault's framework rejects and warns about parameters it ignores", () =>
@@ -195,7 +220,9 @@ describe("Vault simulator: KV v2 data", () => {
       assert.match(notMap.json.errors[0], /^Field validation failed: error converting input text for field "data"/)
       const badJson = await call(sim, "POST", "secret/data/f", { body: "{not json" })
       assert.deepStrictEqual([badJson.status, badJson.json], [400, { errors: ["error parsing JSON"] }])
-      assert.deepStrictEqual((await call(sim, "POST", "secret/data/f", { body: {} })).json, { errors: ["no data provided"] })
+      assert.deepStrictEqual((await call(sim, "POST", "secret/data/f", { body: {} })).json, {
+        errors: ["no data provided"]
+      })
       const extra = await call(sim, "POST", "secret/data/f", { body: { data: { a: 1 }, version: 3, bogus: true } })
       assert.strictEqual(extra.status, 200)
       assert.deepStrictEqual(extra.json.warnings, ["Endpoint ignored these unrecognized parameters: [bogus]"])

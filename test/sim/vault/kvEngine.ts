@@ -63,7 +63,11 @@ export class KvEngine {
     const current = key?.currentVersion ?? 0
     if (options !== undefined && "cas" in options) {
       const raw = options["cas"]
-      const cas = typeof raw === "number" ? Math.trunc(raw) : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : NaN
+      const cas = typeof raw === "number"
+        ? Math.trunc(raw)
+        : typeof raw === "string" && /^\d+$/.test(raw)
+        ? Number(raw)
+        : NaN
       if (Number.isNaN(cas)) return "error parsing check-and-set parameter"
       if (cas !== current) return "check-and-set parameter did not match the current version"
       return undefined
@@ -98,7 +102,12 @@ export class KvEngine {
     const existing = this.keys.get(path)
     const key = existing ?? this.newKey(now)
     if (existing === undefined) this.keys.set(path, key)
-    const version: KvVersion = { createdTime: now, deletionTime: this.versionDeletionTime(now, key), destroyed: false, data }
+    const version: KvVersion = {
+      createdTime: now,
+      deletionTime: this.versionDeletionTime(now, key),
+      destroyed: false,
+      data
+    }
     key.currentVersion += 1
     key.versions.set(key.currentVersion, version)
     key.updatedTime = now

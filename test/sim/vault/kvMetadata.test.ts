@@ -53,7 +53,10 @@ describe("Vault simulator: KV v2 metadata, lists, subkeys and config", () => {
       ])
       const invalid = await call(sim, "POST", "secret/metadata/new", { body: { custom_metadata: { empty: "" } } })
       assert.strictEqual(invalid.status, 400)
-      assert.match(invalid.json.errors[0], /^1 error occurred:\n\t\* custom_metadata validation failed: length of value/)
+      assert.match(
+        invalid.json.errors[0],
+        /^1 error occurred:\n\t\* custom_metadata validation failed: length of value/
+      )
     }))
 
   it("patches metadata: custom_metadata keys merge and null removes one; an absent key is 404", () =>
@@ -82,7 +85,9 @@ describe("Vault simulator: KV v2 metadata, lists, subkeys and config", () => {
 
   it("lists with GET ?list=true: names and folders (ending with /), sorted; nothing is 404 {errors:[]}", () =>
     withVault({}, async (sim) => {
-      for (const path of ["openfaas/b", "openfaas/a", "openfaas/team/x", "other"]) sim.state.writeSecret("secret", path, {})
+      for (const path of ["openfaas/b", "openfaas/a", "openfaas/team/x", "other"]) {
+        sim.state.writeSecret("secret", path, {})
+      }
       const root = await call(sim, "GET", "secret/metadata/?list=true")
       assert.deepStrictEqual(root.json.data, { keys: ["openfaas/", "other"] })
       const folder = await call(sim, "GET", "secret/metadata/openfaas?list=true")
@@ -92,7 +97,10 @@ describe("Vault simulator: KV v2 metadata, lists, subkeys and config", () => {
       assert.strictEqual((await call(sim, "GET", "secret/metadata/?list=maybe")).status, 400)
       const soft = await call(sim, "DELETE", "secret/data/other")
       assert.strictEqual(soft.status, 204)
-      assert.deepStrictEqual((await call(sim, "GET", "secret/metadata/?list=true")).json.data.keys, ["openfaas/", "other"])
+      assert.deepStrictEqual((await call(sim, "GET", "secret/metadata/?list=true")).json.data.keys, [
+        "openfaas/",
+        "other"
+      ])
     }))
 
   it("treats the LIST verb exactly like GET ?list=true", () => {
@@ -135,7 +143,11 @@ describe("Vault simulator: KV v2 metadata, lists, subkeys and config", () => {
       })
       assert.strictEqual(written.status, 204)
       const after = await call(sim, "GET", "kv/config")
-      assert.deepStrictEqual(after.json.data, { cas_required: false, delete_version_after: "3h25m19s", max_versions: 5 })
+      assert.deepStrictEqual(after.json.data, {
+        cas_required: false,
+        delete_version_after: "3h25m19s",
+        max_versions: 5
+      })
       await call(sim, "POST", "kv/config", { body: { delete_version_after: -1 } })
       assert.strictEqual((await call(sim, "GET", "kv/config")).json.data.delete_version_after, "-1s")
       assert.strictEqual((await call(sim, "DELETE", "kv/config")).status, 405)

@@ -25,7 +25,9 @@ const printable = (s: string) => !/[\u0000-\u001f\u007f]/.test(s)
 
 /** `validateCustomMetadata`. */
 const validate = (entries: ReadonlyArray<readonly [string, string]>): string | undefined => {
-  if (entries.length > 64) return multiError([`${prefix}: payload must contain at most 64 keys, provided ${entries.length}`])
+  if (entries.length > 64) {
+    return multiError([`${prefix}: payload must contain at most 64 keys, provided ${entries.length}`])
+  }
   const errors: Array<string> = []
   for (const [key, value] of entries) {
     if (key.length === 0 || key.length > 128) {
@@ -72,7 +74,10 @@ export const customMetadataFrom = (
     }
     const text = weakString(value)
     if (text === undefined) {
-      return { ok: false, error: `${prefix}: '${key}' expected type 'string', got unconvertible type '${typeof value}'` }
+      return {
+        ok: false,
+        error: `${prefix}: '${key}' expected type 'string', got unconvertible type '${typeof value}'`
+      }
     }
     result[key] = text
     checked.push([key, text])
@@ -82,7 +87,9 @@ export const customMetadataFrom = (
 }
 
 /** Protobuf drops an empty map, so an emptied `custom_metadata` reads back as `null`. */
-const orNull = (map: Record<string, string>): Record<string, string> | null => (Object.keys(map).length === 0 ? null : map)
+const orNull = (
+  map: Record<string, string>
+): Record<string, string> | null => (Object.keys(map).length === 0 ? null : map)
 
 /** How a write or patch changes the key, or `undefined` when it names no field (Vault's fast path). */
 export const metadataChange = (
@@ -90,7 +97,8 @@ export const metadataChange = (
   custom: Record<string, string | null> | null | undefined,
   patch: boolean
 ): ((key: KvKey) => void) | undefined => {
-  const touched = ["max_versions", "cas_required", "delete_version_after"].some((f) => values.has(f)) || custom !== undefined
+  const touched = ["max_versions", "cas_required", "delete_version_after"].some((f) => values.has(f)) ||
+    custom !== undefined
   if (!touched) return undefined
   return (key) => {
     if (values.has("max_versions")) key.maxVersions = values.get("max_versions") as number

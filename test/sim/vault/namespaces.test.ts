@@ -8,7 +8,9 @@ describe("Vault simulator: Enterprise namespaces", () => {
     withVault({ namespaces: ["team-a", "team-b"] }, async (sim) => {
       const written = await call(sim, "POST", "secret/data/fn", { headers: ns("team-a"), body: { data: { a: 1 } } })
       assert.strictEqual(written.status, 200)
-      assert.deepStrictEqual((await call(sim, "GET", "secret/data/fn", { headers: ns("team-a/") })).json.data.data, { a: 1 })
+      assert.deepStrictEqual((await call(sim, "GET", "secret/data/fn", { headers: ns("team-a/") })).json.data.data, {
+        a: 1
+      })
       assert.deepStrictEqual((await call(sim, "GET", "team-a/secret/data/fn")).json.data.data, { a: 1 })
       assert.strictEqual((await call(sim, "GET", "secret/data/fn", { headers: ns("team-b") })).status, 404)
       assert.strictEqual((await call(sim, "GET", "secret/data/fn")).status, 404)
@@ -24,12 +26,21 @@ describe("Vault simulator: Enterprise namespaces", () => {
       tokens: [{ id: "root", policies: ["root"] }, { id: "reader", policies: ["a-reader"] }]
     }, async (sim) => {
       const unknown = await call(sim, "GET", "secret/data/fn", { headers: ns("nope") })
-      assert.deepStrictEqual([unknown.status, unknown.json], [404, {
-        errors: ["no handler for route \"nope/secret/data/fn\". route entry not found."]
-      }])
-      assert.strictEqual((await call(sim, "GET", "secret/data/fn", { token: "reader", headers: ns("nope") })).status, 403)
+      assert.deepStrictEqual(
+        [unknown.status, unknown.json],
+        [404, {
+          errors: ["no handler for route \"nope/secret/data/fn\". route entry not found."]
+        }]
+      )
+      assert.strictEqual(
+        (await call(sim, "GET", "secret/data/fn", { token: "reader", headers: ns("nope") })).status,
+        403
+      )
       sim.state.writeSecret("secret", "fn", { a: 1 }, "team-a")
-      assert.strictEqual((await call(sim, "GET", "secret/data/fn", { token: "reader", headers: ns("team-a") })).status, 200)
+      assert.strictEqual(
+        (await call(sim, "GET", "secret/data/fn", { token: "reader", headers: ns("team-a") })).status,
+        200
+      )
       assert.strictEqual((await call(sim, "GET", "secret/data/fn", { token: "reader" })).status, 403)
     }))
 

@@ -40,13 +40,18 @@ describe("Vault simulator: sys/health and the seal", () => {
       const health = await call(sim, "GET", "sys/health")
       assert.deepStrictEqual([health.status, health.json.sealed, health.json.cluster_name], [503, true, undefined])
       assert.strictEqual((await call(sim, "GET", "sys/health?sealedcode=200")).status, 200)
-      for (const [method, path, token] of [
-        ["GET", "secret/data/kept", "root"],
-        ["GET", "secret/data/kept", "wrong"],
-        ["POST", "auth/approle/login", null],
-        ["GET", "auth/token/lookup-self", "root"]
-      ] as const) {
-        const answer = await call(sim, method, path, { token, ...(method === "POST" ? { body: { role_id: "r" } } : {}) })
+      for (
+        const [method, path, token] of [
+          ["GET", "secret/data/kept", "root"],
+          ["GET", "secret/data/kept", "wrong"],
+          ["POST", "auth/approle/login", null],
+          ["GET", "auth/token/lookup-self", "root"]
+        ] as const
+      ) {
+        const answer = await call(sim, method, path, {
+          token,
+          ...(method === "POST" ? { body: { role_id: "r" } } : {})
+        })
         assert.deepStrictEqual([answer.status, answer.text], [503, "{\"errors\":[\"Vault is sealed\"]}\n"])
       }
       sim.state.unseal()

@@ -38,7 +38,10 @@ export const tokenBackend = (store: TokenStore): Backend => ({
         const token = selfToken(request)
         const renewed = store.renew(token, (decoded.fields.values.get("increment") as number | undefined) ?? 0)
         if (!renewed.ok) return fail(renewed.status, renewed.message)
-        return withWarning(ok({ data: null, auth: store.authBlock(token), warnings: renewed.warnings }), decoded.fields.warning)
+        return withWarning(
+          ok({ data: null, auth: store.authBlock(token), warnings: renewed.warnings }),
+          decoded.fields.warning
+        )
       }
       case "revoke-self": {
         if (request.operation !== "update") return unsupportedOperation()

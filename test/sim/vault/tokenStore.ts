@@ -74,8 +74,7 @@ const sanitizePolicies = (policies: ReadonlyArray<string>, addDefault: boolean):
 }
 
 /** `humanDuration` of `sdk/framework/lease.go`: `1h0m0s` reads `1h`, `5m0s` reads `5m`. */
-const humanDuration = (seconds: number): string =>
-  goDurationString(seconds).replace(/m0s$/, "m").replace(/h0m/, "h")
+const humanDuration = (seconds: number): string => goDurationString(seconds).replace(/m0s$/, "m").replace(/h0m/, "h")
 
 export type RenewOutcome =
   | { readonly ok: true; readonly warnings: ReadonlyArray<string> }
@@ -153,7 +152,9 @@ export class TokenStore {
       if (maxValid < now) return { ok: false, status: 500, message: "past the max TTL, cannot renew" }
       const left = Math.floor((maxValid - now) / 1000)
       warnings.push(
-        `TTL of "${humanDuration(ttl)}" exceeded the effective max_ttl of "${humanDuration(left)}"; TTL value is capped accordingly`
+        `TTL of "${humanDuration(ttl)}" exceeded the effective max_ttl of "${
+          humanDuration(left)
+        }"; TTL value is capped accordingly`
       )
       ttl = left
     }
@@ -225,14 +226,18 @@ export class TokenStore {
     if (secretId.trim() === "") return { ok: false, message: "missing secret_id" }
     if (secretId.trim() !== role.secretId) return { ok: false, message: "invalid role or secret ID" }
     const ttl = role.ttlSeconds > 0 ? role.ttlSeconds : systemMaxTtlSeconds
-    const entry = this.add({
-      id: `hvs.${base62(24)}`,
-      policies: role.policies,
-      ttlSeconds: ttl,
-      displayName: "approle",
-      meta: { role_name: role.roleName ?? "role" },
-      entityId: role.entityId
-    }, "auth/approle/login", ttl)
+    const entry = this.add(
+      {
+        id: `hvs.${base62(24)}`,
+        policies: role.policies,
+        ttlSeconds: ttl,
+        displayName: "approle",
+        meta: { role_name: role.roleName ?? "role" },
+        entityId: role.entityId
+      },
+      "auth/approle/login",
+      ttl
+    )
     return { ok: true, entry }
   }
 }

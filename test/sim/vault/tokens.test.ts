@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { VaultSimulatorOptions } from "./VaultSimulator.ts"
 import { call, withVault } from "./vaultCalls.ts"
+import type { VaultSimulatorOptions } from "./VaultSimulator.ts"
 
 const options: VaultSimulatorOptions = {
   policies: [{ name: "openfaas", paths: { "secret/data/openfaas/*": ["read"] } }],
@@ -50,14 +50,26 @@ describe("Vault simulator: token self-management and AppRole login", () => {
       )
       assert.deepStrictEqual(renewed.json.auth.token_policies, ["default", "openfaas"])
       const lookup = (await call(sim, "GET", "auth/token/lookup-self", { token: "app" })).json.data
-      assert.deepStrictEqual([lookup.ttl, lookup.expire_time, lookup.creation_ttl], [7200, "2024-05-01T12:30:00Z", 3600])
+      assert.deepStrictEqual(
+        [lookup.ttl, lookup.expire_time, lookup.creation_ttl],
+        [7200, "2024-05-01T12:30:00Z", 3600]
+      )
       assert.strictEqual(lookup.last_renewal, "2024-05-01T10:30:00Z")
 
-      assert.strictEqual((await call(sim, "POST", "auth/token/renew-self", { token: "app", body: { increment: 90 } })).json.auth
-        .lease_duration, 90)
-      assert.strictEqual((await call(sim, "POST", "auth/token/renew-self", { token: "app", body: { increment: "120" } })).json
-        .auth.lease_duration, 120)
-      assert.strictEqual((await call(sim, "POST", "auth/token/renew-self", { token: "app" })).json.auth.lease_duration, 120)
+      assert.strictEqual(
+        (await call(sim, "POST", "auth/token/renew-self", { token: "app", body: { increment: 90 } })).json.auth
+          .lease_duration,
+        90
+      )
+      assert.strictEqual(
+        (await call(sim, "POST", "auth/token/renew-self", { token: "app", body: { increment: "120" } })).json
+          .auth.lease_duration,
+        120
+      )
+      assert.strictEqual(
+        (await call(sim, "POST", "auth/token/renew-self", { token: "app" })).json.auth.lease_duration,
+        120
+      )
       assert.strictEqual(sim.state.renewals("app"), 4)
       const bad = await call(sim, "POST", "auth/token/renew-self", { token: "app", body: { increment: "soon" } })
       assert.strictEqual(bad.status, 400)
@@ -113,8 +125,11 @@ describe("Vault simulator: token self-management and AppRole login", () => {
       const token = auth.client_token as string
       assert.strictEqual((await call(sim, "GET", "secret/data/openfaas/fn", { token })).status, 200)
       assert.strictEqual((await call(sim, "GET", "secret/data/other", { token })).status, 403)
-      assert.strictEqual((await call(sim, "POST", "auth/token/renew-self", { token, body: { increment: 60 } })).json.auth
-        .lease_duration, 60)
+      assert.strictEqual(
+        (await call(sim, "POST", "auth/token/renew-self", { token, body: { increment: 60 } })).json.auth
+          .lease_duration,
+        60
+      )
       assert.strictEqual((await call(sim, "POST", "auth/token/renew-self", { token })).json.auth.lease_duration, 1200)
       assert.strictEqual(sim.state.renewals(token), 2)
     }))
@@ -132,7 +147,10 @@ describe("Vault simulator: token self-management and AppRole login", () => {
 
   it("has no AppRole mount unless roles are configured", () =>
     withVault({}, async (sim) => {
-      const anonymous = await call(sim, "POST", "auth/approle/login", { token: null, body: { role_id: "a", secret_id: "b" } })
+      const anonymous = await call(sim, "POST", "auth/approle/login", {
+        token: null,
+        body: { role_id: "a", secret_id: "b" }
+      })
       assert.strictEqual(anonymous.status, 403)
       const asRoot = await call(sim, "POST", "auth/approle/login", { body: { role_id: "a", secret_id: "b" } })
       assert.strictEqual(asRoot.status, 404)

@@ -1,15 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { VaultSimulator } from "./VaultSimulator.ts"
 import { call, withVault } from "./vaultCalls.ts"
+import { VaultSimulator } from "./VaultSimulator.ts"
 
 describe("Vault simulator: transport, faults and lifecycle", () => {
   it("logs requests and applies injected faults before answering", () =>
     withVault({}, async (sim) => {
       sim.state.writeSecret("secret", "fn", { a: 1 })
-      sim.server.faults.inject({ kind: "status", status: 500, body: "{\"errors\":[\"boom\"]}", contentType: "application/json" }, {
-        match: /^GET \/v1\/secret\/data\//
-      })
+      sim.server.faults.inject(
+        { kind: "status", status: 500, body: "{\"errors\":[\"boom\"]}", contentType: "application/json" },
+        { match: /^GET \/v1\/secret\/data\// }
+      )
       const failed = await call(sim, "GET", "secret/data/fn")
       assert.deepStrictEqual([failed.status, failed.json], [500, { errors: ["boom"] }])
       assert.strictEqual((await call(sim, "GET", "secret/data/fn")).status, 200)

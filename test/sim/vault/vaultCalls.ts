@@ -16,7 +16,12 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>>
 }
 
-export const call = async (sim: VaultSimulator, method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
+export const call = async (
+  sim: VaultSimulator,
+  method: string,
+  path: string,
+  options: CallOptions = {}
+): Promise<Answer> => {
   const token = options.token === undefined ? "root" : options.token
   const headers: Record<string, string> = {
     ...(token === null ? {} : { "x-vault-token": token }),
@@ -28,7 +33,9 @@ export const call = async (sim: VaultSimulator, method: string, path: string, op
   const response = await fetch(`${sim.url}/v1/${path}`, {
     method,
     headers,
-    ...(options.body === undefined ? {} : { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) })
+    ...(options.body === undefined
+      ? {}
+      : { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) })
   })
   const text = await response.text()
   return { status: response.status, headers: response.headers, text, json: text === "" ? undefined : JSON.parse(text) }

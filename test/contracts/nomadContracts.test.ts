@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, expect, it } from "@effect/vitest"
 import { Duration, Effect, Result, Schema } from "effect"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
@@ -10,7 +10,7 @@ import { AllocationListStub } from "../../src/nomad/Allocation.ts"
 import { Job } from "../../src/nomad/Job.ts"
 import { JobListStub, JobSummary } from "../../src/nomad/JobListStub.ts"
 import { readBody, startSimServer } from "../sim/SimServer.ts"
-import { contractJson, contractText } from "../support/contracts.ts"
+import { contractJson, contractText, describeContracts } from "../support/contracts.ts"
 import { defaultJobSettings } from "../support/jobSettings.ts"
 import { nomadSchemaValidator } from "../support/openapi.ts"
 
@@ -21,7 +21,7 @@ const decodes = (schema: Schema.Top & { readonly DecodingServices: never }, fixt
   assert.isTrue(result._tag === "Success", `${fixture}: ${String(result)}`)
 }
 
-describe("Nomad's documented responses decode", () => {
+describeContracts("Nomad's documented responses decode", () => {
   it("jobs, lists, allocations, summaries, registrations and namespaces", () => {
     decodes(Job, "nomad/job-read.response.json")
     decodes(Job, "nomad/job-parse.response.json")
@@ -68,7 +68,7 @@ const deployments: ReadonlyArray<Record<string, unknown>> = [
   }
 ]
 
-describe("what the Nomad client sends", () => {
+describeContracts("what the Nomad client sends", () => {
   it.live("every job body validates against the Job schema of Nomad's OpenAPI spec", () =>
     Effect.gen(function*() {
       const validateJob = nomadSchemaValidator("Job")

@@ -6,9 +6,9 @@
  * `Namespace` (Enterprise only) and the keys inside `ServiceProxy` and
  * `ServiceConnect` (`omitempty` since the samples were written).
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { contractJson } from "../../support/contracts.ts"
+import { contractJson, describeContracts } from "../../support/contracts.ts"
 import { ConsulSimulator } from "./ConsulSimulator.ts"
 import { get, instance, json } from "./consulTestSupport.ts"
 
@@ -38,7 +38,7 @@ const assertShape = (actual: unknown, expected: unknown, at = "$"): void => {
   }
 }
 
-describe("the Consul simulator against the documented samples", () => {
+describeContracts("the Consul simulator against the documented samples", () => {
   it.live("answers the health and catalog reads with the samples' keys and types", () =>
     Effect.gen(function*() {
       const sim = yield* ConsulSimulator.scoped()

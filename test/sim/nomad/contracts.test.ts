@@ -4,8 +4,8 @@
  * sample's keys (and the sample's keys inside every nested object it emits);
  * the sample request bodies are accepted.
  */
-import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { contractJson } from "../../support/contracts.ts"
+import { afterEach, beforeEach, expect, it } from "@effect/vitest"
+import { contractJson, describeContracts } from "../../support/contracts.ts"
 import { type NomadSimulator, startNomadSimulator } from "./NomadSimulator.ts"
 import { call, deploy, functionJob } from "./testSupport.ts"
 
@@ -72,7 +72,7 @@ const registrable = (job: Json): Json => {
   return rest
 }
 
-describe("contracts: responses carry the documented keys", () => {
+describeContracts("contracts: responses carry the documented keys", () => {
   it("job read", async () => {
     const sample = fixture("job-read.response") as Json
     sim.state.createNamespace("apps")
@@ -141,7 +141,7 @@ describe("contracts: responses carry the documented keys", () => {
   })
 })
 
-describe("contracts: documented request bodies are accepted", () => {
+describeContracts("contracts: documented request bodies are accepted", () => {
   it("the register sample, then the scale sample against it", async () => {
     const registered = await call(sim, "PUT", "/v1/jobs", { body: fixture("job-register.request") })
     expect(registered.status).toBe(200)

@@ -5,33 +5,33 @@
 #   docker build --build-arg FAAS_NOMAD_GIT_SHA=$(git rev-parse HEAD) -t ghcr.io/openfaas/faas-nomad:dev .
 #   docker build --target check .        # optional: full install, typecheck and the test suite
 #
-# There is no compile step. Node 24 runs the TypeScript in src/ directly by
-# stripping the types (bin/faas-nomad.js imports ../src/main.ts). Node refuses to
-# strip types from .ts files under node_modules, but the app's own code lives in
-# /app/src, outside node_modules, so type stripping applies to it.
+# The image runs the production build: dist/faas-nomad.js, the command as one tree-shaken bundle with every
+# dependency inlined (scripts/bundle.ts). It needs no node_modules and no sources, so the runtime stage copies
+# only the bundle and package.json (the release it reports, and "type": "module").
 
 ARG NODE_IMAGE=node:24-slim
 
-# ---- deps: production dependencies only ------------------------------------
-# Every package src/ and bin/ import at run time (effect, @effect/*,
-# @opentelemetry/*) is in "dependencies"; the devDependencies (the `node` npm
-# package, typescript, vitest, ...) are only for development and CI, so they
-# are left out. No production dependency has an install script.
-FROM ${NODE_IMAGE} AS deps
+# ---- build: the bundle -------------------------------------------------------
+# The full install, as the lockfile says (rolldown, the bundler, is a devDependency), without install scripts:
+# the project's `prepare` would build before the sources are here, and the `node` devDependency would download
+# the Node this image already has. rolldown's native binary is an optional dependency, not a script.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN node scripts/build.ts --bundle-only
 
-# ---- check (optional, `--target check`): what .ci/run does -----------------
+# ---- check (optional, `--target check`): what .ci/run does -------------------
 # Not part of the default build: BuildKit only builds the stages the target
 # needs. The full install runs the `node` devDependency's install script,
-# which downloads a Node binary.
+# which downloads a Node binary, and `prepare`, which builds dist/.
 FROM ${NODE_IMAGE} AS check
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
 COPY . .
+RUN npm ci --no-audit --no-fund
 RUN npm run typecheck && npm test
 
 # ---- runtime ----------------------------------------------------------------
@@ -44,13 +44,12 @@ ENV FAAS_NOMAD_GIT_SHA=${FAAS_NOMAD_GIT_SHA} \
     NODE_ENV=production
 
 WORKDIR /app
-# Only what runs: the package manifest ("type": "module" applies to bin/ and
-# src/), the production node_modules, the entry point and the sources. Owned by
-# root and not writable by the user the process runs as.
-COPY package.json package-lock.json ./
-COPY --from=deps /app/node_modules ./node_modules
-COPY bin ./bin
-COPY src ./src
+# Only what runs: the manifest and the bundle (dist/faas-nomad.js, the dev
+# cluster's dist/classicWatchdog.js, and dist/chunks/, loaded on demand).
+# Owned by root and not writable by the user the process runs as.
+# test/build/image.test.ts runs exactly these files, with no node_modules.
+COPY --from=build /app/package.json ./
+COPY --from=build /app/dist ./dist
 
 # The image's unprivileged `node` user (uid 1000).
 USER node
@@ -64,7 +63,7 @@ EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.port || '8081') + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-ENTRYPOINT ["node", "/app/bin/faas-nomad.js"]
+ENTRYPOINT ["node", "/app/dist/faas-nomad.js"]
 # `start` serves against real Nomad, Consul and Vault; `dev` runs the in-memory
 # cluster (e.g. `docker run -p 8081:8081 <image> dev`); `--help` lists every setting.
 CMD ["start"]

@@ -6,7 +6,7 @@ import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
-const bin = fileURLToPath(new URL("../../bin/faas-nomad.js", import.meta.url))
+const checkoutBin = fileURLToPath(new URL("../../bin/faas-nomad.js", import.meta.url))
 
 export interface RunningProvider {
   readonly url: string
@@ -32,12 +32,21 @@ export const fetchAt = (base: string, method: string, path: string, body?: unkno
     return { status: response.status, text: await response.text(), headers: response.headers }
   })
 
-export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+/**
+ * `command args` in a child process that logs `Listening on http://127.0.0.1:<port>` once it serves (the
+ * provider, or an app embedding it): resolves once it does, and kills it when the scope closes.
+ */
+export const startListening = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly env: Record<string, string>; readonly cwd?: string }
+) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly provider: RunningProvider; readonly kill: () => void }, Error>((resume) => {
-      const child = spawn(process.execPath, [bin, ...args, "--port", "0", "--bind-address", "127.0.0.1"], {
-        env: { PATH: process.env["PATH"] ?? "", ...env },
-        stdio: ["ignore", "pipe", "pipe"]
+      const child = spawn(command, args, {
+        env: { PATH: process.env["PATH"] ?? "", ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd })
       })
       let output = ""
       let started = false
@@ -63,8 +72,12 @@ export const startCli = (args: ReadonlyArray<string>, env: Record<string, string
       child.stdout.on("data", onData)
       child.stderr.on("data", onData)
       child.once("exit", (code) => {
-        if (!started) resume(Effect.fail(new Error(`faas-nomad exited with ${code}:\n${output}`)))
+        if (!started) resume(Effect.fail(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output}`)))
       })
     }),
     ({ kill }) => Effect.sync(kill)
   ).pipe(Effect.map(({ provider }) => provider))
+
+/** `faas-nomad args` (the checkout's bin unless `bin` names another) on an ephemeral loopback port. */
+export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>, bin = checkoutBin) =>
+  startListening(process.execPath, [bin, ...args, "--port", "0", "--bind-address", "127.0.0.1"], { env })

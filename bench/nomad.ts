@@ -5,7 +5,7 @@
  *   JobModifyIndex) against list + one read per job (the original);
  * - deploy: through faas-nomad's API against registering the same jobs
  *   directly with Nomad.
- * The simulator runs in this process; faas-nomad runs as `faas-nomad start`.
+ * The simulator runs in this process; faas-nomad runs as `faas-nomad start`, from its production build.
  */
 import { Result, Schema } from "effect"
 import { settingsFromEnv } from "../src/config/commandLine.ts"
@@ -13,7 +13,8 @@ import { FunctionDeployment } from "../src/domain/FunctionDeployment.ts"
 import { jobSettingsFrom } from "../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../src/jobs/toNomadJob.ts"
 import { startNomadSimulator } from "../test/sim/nomad/NomadSimulator.ts"
-import { freePort, median, startQuietProcess, waitForHttp } from "./support.ts"
+import { productionBuild, startProvider } from "./cluster.ts"
+import { median } from "./support.ts"
 
 const settings = jobSettingsFrom(Result.getOrThrow(settingsFromEnv({})))
 
@@ -35,24 +36,7 @@ const post = (url: string, body: unknown, method = "POST") =>
 
 export const runNomadBench = async (options: { functions: number; lists: number }) => {
   const sim = await startNomadSimulator()
-  const port = await freePort()
-  startQuietProcess("../bin/faas-nomad.js", [
-    "start",
-    "--port",
-    String(port),
-    "--bind-address",
-    "127.0.0.1",
-    "--nomad-addr",
-    sim.url,
-    "--service-discovery",
-    "nomad",
-    "--secrets-backend",
-    "nomad",
-    "--log-level",
-    "error"
-  ])
-  const provider = `http://127.0.0.1:${port}`
-  await waitForHttp(`${provider}/healthz`)
+  const { base: provider } = await startProvider(await productionBuild(), { nomad: sim })
 
   // Deploy: through faas-nomad, then the same jobs registered with Nomad directly (another prefix, same shape).
   const deployViaProvider = await inParallel(
@@ -115,7 +99,7 @@ export const runNomadBench = async (options: { functions: number; lists: number 
   const warmMedian = median(warmTimes)
   const naiveMedian = median(naiveTimes)
   console.log(
-    `\nnomad: ${options.functions} functions on the Nomad simulator (in process), faas-nomad as a child process`
+    `\nnomad: ${options.functions} functions on the Nomad simulator (in process), faas-nomad (production build) as a child process`
   )
   console.log(
     `list        faas-nomad warm: ${warmRequests.toFixed(1)} Nomad requests, median ${

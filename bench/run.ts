@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- proxy|list|soak|all]`: benchmarks that print figures
+ * `npm run bench [-- proxy|scale|heap|list|soak|all]`: benchmarks that print figures
  * measured side by side in one run. Not tests: nothing here asserts on time.
  * BENCH_SECONDS and BENCH_ROUNDS size the proxy runs, BENCH_FUNCTIONS the
- * list, BENCH_SOAK_SECONDS the soak; BENCH_PROVIDER_FLAGS passes Node flags to the
+ * list and scale runs, BENCH_SOAK_SECONDS the soak; BENCH_PROVIDER_FLAGS passes Node flags to the
  * provider's process in the proxy benchmark (e.g. --max-semi-space-size=16).
  */
+import { runHeapBench } from "./heap.ts"
 import { runNomadBench } from "./nomad.ts"
 import { runProxyBench } from "./proxy.ts"
+import { runScaleBench } from "./scale.ts"
 import { runSoak } from "./soak.ts"
 
 const which = process.argv[2] ?? "all"
@@ -18,6 +20,10 @@ const main = async () => {
     await runNomadBench({ functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000), lists: 20 })
   }
   if (which === "proxy" || which === "all") await runProxyBench({ seconds, rounds, connections: 50 })
+  if (which === "scale" || which === "all") {
+    await runScaleBench({ functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000), lists: 20 })
+  }
+  if (which === "heap" || which === "all") await runHeapBench()
   if (which === "soak" || which === "all") {
     await runSoak({ seconds: Number(process.env["BENCH_SOAK_SECONDS"] ?? 60), windows: 6, connections: 50 })
   }

@@ -1,26 +1,24 @@
 /**
- * A bounded soak: sustained proxy load on loopback for a minute (BENCH_SOAK_SECONDS),
- * in windows, reporting errors and faas-nomad's resident memory after each window.
- * Zero errors and a flat memory line are what to look for.
+ * A bounded soak: sustained proxy load on loopback for a minute (BENCH_SOAK_SECONDS), in windows, reporting
+ * errors and the resident memory of faas-nomad (its production build, `start` against the simulators) after each
+ * window. Zero errors and a flat memory line are what to look for.
  */
-import { readFileSync } from "node:fs"
-import { hasWrk, startBenchProvider, wrk } from "./support.ts"
-
-const residentMegabytes = (pid: number): number => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8")
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN)
-  return kb / 1024
-}
+import { deployFunction, productionBuild, startProvider, startSimulatedCluster, waitUntilAvailable } from "./cluster.ts"
+import { hasWrk, residentMegabytes, startProcess, wrk } from "./support.ts"
 
 export const runSoak = async (options: { seconds: number; windows: number; connections: number }) => {
   if (!hasWrk()) throw new Error("the soak needs wrk: apt-get install wrk")
-  const { provider, base } = await startBenchProvider()
-  wrk(`${base}/function/bench/`, { seconds: 3, connections: options.connections })
+  const upstream = await startProcess<{ port: number }>("processes/upstream.ts", [])
+  const cluster = await startSimulatedCluster(upstream.info.port)
+  const { child: provider, base } = await startProvider(await productionBuild(), cluster)
+  await deployFunction(base, "bench")
+  await waitUntilAvailable([base], "bench")
+  await wrk(`${base}/function/bench/`, { seconds: 3, connections: options.connections })
   const window = Math.max(1, Math.round(options.seconds / options.windows))
   const rows: Array<{ rps: number; p99: number; errors: number; rss: number }> = []
   const startRss = residentMegabytes(provider.pid!)
   for (let i = 0; i < options.windows; i++) {
-    const result = wrk(`${base}/function/bench/`, { seconds: window, connections: options.connections })
+    const result = await wrk(`${base}/function/bench/`, { seconds: window, connections: options.connections })
     rows.push({
       rps: result.requestsPerSecond,
       p99: result.p99Millis,

@@ -1,5 +1,6 @@
-/** What the benchmarks share: child processes that print their port, free ports, waiting for HTTP, faas-nomad serving the `bench` function, and wrk. */
+/** What the benchmarks share: child processes that print their port, free ports, waiting for HTTP, wrk, and what /proc says of a process. */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { readdirSync, readFileSync, readlinkSync } from "node:fs"
 import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 
@@ -33,14 +34,13 @@ export const startProcess = <A>(
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)))
   })
 
-/** Starts a process that prints nothing useful; callers wait for its HTTP port instead. */
+/** Starts `node ...args`, which prints nothing useful; callers wait for its HTTP port instead. Killed when the benchmark exits. */
 export const startQuietProcess = (
-  script: string,
   args: ReadonlyArray<string>,
-  nodeFlags: ReadonlyArray<string> = []
+  options: { readonly ipc?: boolean } = {}
 ): ChildProcess => {
-  const child = spawn(process.execPath, [...nodeFlags, benchFile(script), ...args], {
-    stdio: ["ignore", "ignore", "inherit"]
+  const child = spawn(process.execPath, args, {
+    stdio: options.ipc === true ? ["ignore", "ignore", "inherit", "ipc"] : ["ignore", "ignore", "inherit"]
   })
   children.push(child)
   return child
@@ -72,27 +72,22 @@ export const waitForHttp = async (
   throw new Error(`${url} did not become ready`)
 }
 
-/**
- * The upstream function, and faas-nomad in front of it (its Node run with `nodeFlags`), once
- * healthy, with the function `bench` deployed and one replica available.
- */
-export const startBenchProvider = async (nodeFlags: ReadonlyArray<string> = []) => {
-  const upstream = await startProcess<{ port: number }>("processes/upstream.ts", [])
-  const port = await freePort()
-  const provider = startQuietProcess("processes/faasNomad.ts", [String(upstream.info.port), String(port)], nodeFlags)
-  const base = `http://127.0.0.1:${port}`
-  await waitForHttp(`${base}/healthz`)
-  const deployed = await fetch(`${base}/system/functions`, {
-    method: "POST",
-    body: JSON.stringify({ service: "bench", image: "bench/upstream:1" })
-  })
-  if (deployed.status !== 202) throw new Error(`deploy answered ${deployed.status}`)
-  await waitForHttp(
-    `${base}/system/function/bench`,
-    (status, body) => status === 200 && JSON.parse(body).availableReplicas === 1
-  )
-  return { upstreamPort: upstream.info.port, provider, base }
+/** Resident memory of a process now, in MB (Linux: /proc). */
+export const residentMegabytes = (pid: number): number => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN)
+  return kb / 1024
 }
+
+/** Sockets a process holds open: listening, connected and its IPC channel (Linux: /proc). */
+export const openSockets = (pid: number): number =>
+  readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:")
+    } catch {
+      return false // closed while we looked
+    }
+  }).length
 
 export interface WrkResult {
   readonly requestsPerSecond: number
@@ -117,14 +112,7 @@ export const hasWrk = (): boolean => {
   }
 }
 
-export const wrk = (url: string, options: { seconds: number; connections: number; threads?: number }): WrkResult => {
-  const output = execFileSync("wrk", [
-    `-t${options.threads ?? 1}`,
-    `-c${options.connections}`,
-    `-d${options.seconds}s`,
-    "--latency",
-    url
-  ], { encoding: "utf8" })
+const parseWrk = (output: string): WrkResult => {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output)
   const p50 = /^\s+50%\s+(\S+)/m.exec(output)
   const p99 = /^\s+99%\s+(\S+)/m.exec(output)
@@ -138,6 +126,34 @@ export const wrk = (url: string, options: { seconds: number; connections: number
       (socketErrors === null ? 0 : socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0))
   }
 }
+
+/**
+ * wrk against `url`. It runs as a child process, so this process stays free to call `sample` every 50 ms while
+ * the load lasts (to read a server's memory, say).
+ */
+export const wrk = (
+  url: string,
+  options: { seconds: number; connections: number; threads?: number },
+  sample: () => void = () => {}
+): Promise<WrkResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn("wrk", [
+      `-t${options.threads ?? 1}`,
+      `-c${options.connections}`,
+      `-d${options.seconds}s`,
+      "--latency",
+      url
+    ], { stdio: ["ignore", "pipe", "inherit"] })
+    let output = ""
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
+    const sampler = setInterval(sample, 50)
+    child.once("error", reject)
+    child.once("close", (code) => {
+      clearInterval(sampler)
+      if (code === 0) resolve(parseWrk(output))
+      else reject(new Error(`wrk exited with ${code}:\n${output}`))
+    })
+  })
 
 export const median = (values: ReadonlyArray<number>): number => {
   const sorted = [...values].sort((a, b) => a - b)

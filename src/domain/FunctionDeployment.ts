@@ -35,6 +35,8 @@ export const FunctionDeployment = Schema.Struct({
   annotations: optionalNullable(StringMap),
   limits: optionalNullable(FunctionResources),
   requests: optionalNullable(FunctionResources),
-  readOnlyRootFilesystem: Schema.optionalKey(Schema.Boolean)
+  readOnlyRootFilesystem: Schema.optionalKey(Schema.Boolean),
+  /** Base64 of `user:password` for the image's registry; `""` removes the function's own, absent or null keeps them. */
+  registryAuth: optionalNullable(Schema.RedactedFromValue(Schema.String))
 })
 export type FunctionDeployment = typeof FunctionDeployment.Type

@@ -34,6 +34,16 @@ const bodyText = Effect.gen(function*() {
   )
 })
 
+/**
+ * What JSON.parse found wrong, without the excerpt of the body V8 quotes
+ * (`Unexpected token 'd', ..."auth": dXNl"... is not valid JSON`): a body may
+ * carry credentials, and an error must not echo them.
+ */
+const jsonProblem = (cause: unknown): string => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return message.endsWith("is not valid JSON") ? "unexpected character" : message
+}
+
 /** The body parsed as JSON, then decoded; bodies are limited by `HttpIncomingMessage.MaxBodySize`. */
 export const readJsonBody = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) => {
   const decode = decodeWith(schema)
@@ -46,7 +56,7 @@ export const readJsonBody = <S extends Schema.Top & { readonly DecodingServices:
     try {
       json = JSON.parse(text)
     } catch (cause) {
-      return yield* new InvalidRequest({ message: `the request body is not valid JSON: ${(cause as Error).message}` })
+      return yield* new InvalidRequest({ message: `the request body is not valid JSON: ${jsonProblem(cause)}` })
     }
     return yield* decode(json)
   })

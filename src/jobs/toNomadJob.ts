@@ -13,6 +13,7 @@ import { healthInitialDelay, healthPath, labelKeys } from "./functionLabels.ts"
 import { encodeDeployment, metaKeys } from "./jobMeta.ts"
 import { jobId, type JobSettings, serviceName, serviceNameProblem } from "./JobSettings.ts"
 import { proxySettingTags } from "./proxySettings.ts"
+import { chooseRegistryAuth, dockerAuthBlock, type RegistryAuth } from "./registryAuth.ts"
 import { toTaskResources } from "./resources.ts"
 import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
 
@@ -46,6 +47,8 @@ export interface Placement {
   readonly count: number
   /** RFC 3339; kept across updates. */
   readonly createdAt: string
+  /** The function's registry credentials now: kept when the deployment does not give `registryAuth`. */
+  readonly registryAuth?: RegistryAuth | undefined
 }
 
 export const toNomadJob = (
@@ -68,8 +71,16 @@ export const toNomadJob = (
   if (Result.isFailure(proxyTags)) problems.push(...proxyTags.failure)
   if (Result.isFailure(checkPath)) problems.push(checkPath.failure)
   if (Result.isFailure(initialDelay)) problems.push(initialDelay.failure)
+  const registry = chooseRegistryAuth(
+    deployment.registryAuth,
+    placement.registryAuth,
+    settings.registryCredentials,
+    deployment.image
+  )
+  if (Result.isFailure(registry)) problems.push(registry.failure)
   if (
-    problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay) || Result.isFailure(proxyTags)
+    problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay) ||
+    Result.isFailure(proxyTags) || Result.isFailure(registry)
   ) {
     return Result.fail(problems)
   }
@@ -88,6 +99,7 @@ export const toNomadJob = (
       image: deployment.image,
       ports: [httpPortLabel],
       labels,
+      ...(registry.success === undefined ? {} : { auth: dockerAuthBlock(registry.success.auth) }),
       ...(readOnly
         ? {
           readonly_rootfs: true,
@@ -145,7 +157,8 @@ export const toNomadJob = (
     Meta: {
       [metaKeys.function]: name,
       [metaKeys.deployment]: encodeDeployment(deployment),
-      [metaKeys.createdAt]: placement.createdAt
+      [metaKeys.createdAt]: placement.createdAt,
+      ...(registry.success === undefined ? {} : { [metaKeys.registryAuth]: registry.success.source })
     },
     ...(placementRules.constraints.length === 0 ? {} : { Constraints: placementRules.constraints }),
     Update: jobDefaults.update,

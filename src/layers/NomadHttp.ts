@@ -13,6 +13,7 @@ import { Job } from "../nomad/Job.ts"
 import { JobListStub } from "../nomad/JobListStub.ts"
 import { makeFrameDecoder } from "../nomad/logFrames.ts"
 import { Namespace } from "../nomad/Namespace.ts"
+import { revealRedacted } from "../nomad/redactedConfig.ts"
 import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../services/Nomad.ts"
 import { decodeAnswer, unexpected } from "./http/answers.ts"
 import type { ApiAnswer } from "./http/ApiClient.ts"
@@ -49,7 +50,7 @@ export const makeNomadApi = (client: NomadApi) => {
 
   const registerJob: Nomad["Service"]["registerJob"] = (job, options) => {
     const body = {
-      Job: job,
+      Job: revealRedacted(job),
       EnforceIndex: options.enforceIndex !== undefined,
       JobModifyIndex: options.enforceIndex ?? 0,
       PreserveCounts: options.preserveCounts === true

@@ -19,6 +19,7 @@ import type { FunctionStatus } from "../domain/FunctionStatus.ts"
 import { initialReplicas } from "../jobs/functionLabels.ts"
 import { metaKeys } from "../jobs/jobMeta.ts"
 import { jobId, type JobSettings, jobSettingsFrom } from "../jobs/JobSettings.ts"
+import { keptRegistryAuth } from "../jobs/registryAuth.ts"
 import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctionStatus.ts"
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
 import type { Job } from "../nomad/Job.ts"
@@ -28,6 +29,7 @@ import { JobIndexConflict, Nomad } from "../services/Nomad.ts"
 import { SecretStore } from "../services/SecretStore.ts"
 import { EndpointResolver } from "./EndpointResolver.ts"
 import { readFunctionJob } from "./readFunctionJob.ts"
+import { readRegistryCredentials } from "./registryCredentialsFile.ts"
 
 /** How many times a check-and-set write is retried after losing a race. */
 const casAttempts = 8
@@ -64,7 +66,8 @@ export class Functions extends Context.Service<Functions, {
   static readonly layer = Layer.effect(
     Functions,
     Effect.gen(function*() {
-      const settings: JobSettings = jobSettingsFrom(yield* ProviderConfig)
+      const config = yield* ProviderConfig
+      const settings: JobSettings = jobSettingsFrom(config, yield* readRegistryCredentials(config.registryAuthFile))
       const nomad = yield* Nomad
       const discovery = yield* Discovery
       const resolver = yield* EndpointResolver
@@ -150,7 +153,8 @@ export class Functions extends Context.Service<Functions, {
         const existing = yield* functionJob(ref)
         const createdAt = yield* createdAtOf(existing)
         const count = functionGroup(existing, ref.name)?.Count ?? 1
-        const job = yield* buildJob(deployment, { namespace: ref.namespace, count, createdAt })
+        const registryAuth = keptRegistryAuth(existing)
+        const job = yield* buildJob(deployment, { namespace: ref.namespace, count, createdAt, registryAuth })
         yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0, preserveCounts: true }).pipe(
           Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
         )
@@ -170,9 +174,11 @@ export class Functions extends Context.Service<Functions, {
           return yield* new DeploymentRejected({ name: ref.name, message: "the job does not describe a function" })
         }
         const createdAt = yield* createdAtOf(existing)
-        const job = yield* buildJob(deployment, { namespace: ref.namespace, count: replicas, createdAt }).pipe(
-          Effect.mapError(rejected(ref.name))
-        )
+        const registryAuth = keptRegistryAuth(existing)
+        const job = yield* buildJob(deployment, { namespace: ref.namespace, count: replicas, createdAt, registryAuth })
+          .pipe(
+            Effect.mapError(rejected(ref.name))
+          )
         yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0 }).pipe(
           Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
         )

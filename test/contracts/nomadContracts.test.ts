@@ -64,9 +64,20 @@ const deployments: ReadonlyArray<Record<string, unknown>> = [
     requests: { memory: "128Mi", cpu: "250m" },
     constraints: ["node.datacenter == dc1", "${attr.kernel.name} == linux", "${meta.gpu} is_set", "distinct_hosts"],
     readOnlyRootFilesystem: true,
-    secrets: ["api-key", "db-password"]
+    secrets: ["api-key", "db-password"],
+    registryAuth: Buffer.from("robot:pa:ss").toString("base64")
   }
 ]
+
+/** The docker driver's `auth` block (drivers/docker/config.go): one block of these string attributes. */
+const dockerAuthAttributes = new Set(["username", "password", "email", "server_address"])
+const isDockerAuthBlock = (value: unknown): boolean => {
+  const blocks = Array.isArray(value) ? value : [value]
+  return blocks.length === 1 && blocks.every((block) =>
+    typeof block === "object" && block !== null &&
+    Object.entries(block).every(([k, v]) => dockerAuthAttributes.has(k) && typeof v === "string")
+  )
+}
 
 describeContracts("what the Nomad client sends", () => {
   it.live("every job body validates against the Job schema of Nomad's OpenAPI spec", () =>
@@ -114,5 +125,16 @@ describeContracts("what the Nomad client sends", () => {
         assert.isTrue(validateJob(job), JSON.stringify(validateJob.errors, null, 1))
         assert.isTrue(validateRequest(body), JSON.stringify(validateRequest.errors, null, 1))
       }
+      const configs = sent.map((body) =>
+        (body as { Job: { TaskGroups: Array<{ Tasks: Array<{ Config: Record<string, unknown> }> }> } }).Job
+          .TaskGroups[0]!.Tasks[0]!.Config
+      )
+      const withAuth = configs.filter((config) => config["auth"] !== undefined)
+      expect(withAuth).toHaveLength(2)
+      for (const config of withAuth) {
+        assert.isTrue(isDockerAuthBlock(config["auth"]), JSON.stringify(config["auth"]))
+        expect(config["auth"]).toEqual([{ username: "robot", password: "pa:ss" }])
+      }
+      assert.isFalse(isDockerAuthBlock([{ username: "u", password: { value: "p" } }]), "a wrapped password is refused")
     }))
 })

@@ -16,6 +16,7 @@ import { proxySettingTags } from "./proxySettings.ts"
 import { chooseRegistryAuth, dockerAuthBlock, type RegistryAuth } from "./registryAuth.ts"
 import { toTaskResources } from "./resources.ts"
 import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
+import { defaultUpdate, toUpdateStrategy } from "./updateStrategy.ts"
 
 /** The watchdog's port inside the container. */
 export const watchdogPort = 8080
@@ -27,14 +28,7 @@ const seconds = (n: number) => n * 1_000_000_000
 export const jobDefaults = {
   priority: 50,
   restart: { Attempts: 10, Interval: seconds(300), Delay: seconds(5), Mode: "delay" },
-  update: {
-    MaxParallel: 1,
-    HealthCheck: "checks",
-    MinHealthyTime: seconds(5),
-    HealthyDeadline: seconds(120),
-    ProgressDeadline: seconds(300),
-    AutoRevert: true
-  },
+  update: defaultUpdate,
   check: { Interval: seconds(5), Timeout: seconds(2) },
   checkRestart: { Limit: 3, Grace: seconds(10) },
   logs: { MaxFiles: 5, MaxFileSizeMB: 10 },
@@ -65,25 +59,24 @@ export const toNomadJob = (
   problems.push(...placementRules.problems)
   const taskResources = toTaskResources(deployment.requests, deployment.limits)
   problems.push(...taskResources.problems)
-  const checkPath = healthPath(deployment.annotations)
-  const initialDelay = healthInitialDelay(deployment.annotations)
-  const proxyTags = proxySettingTags(deployment.labels)
-  if (Result.isFailure(proxyTags)) problems.push(...proxyTags.failure)
-  if (Result.isFailure(checkPath)) problems.push(checkPath.failure)
-  if (Result.isFailure(initialDelay)) problems.push(initialDelay.failure)
-  const registry = chooseRegistryAuth(
-    deployment.registryAuth,
-    placement.registryAuth,
-    settings.registryCredentials,
-    deployment.image
-  )
-  if (Result.isFailure(registry)) problems.push(registry.failure)
-  if (
-    problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay) ||
-    Result.isFailure(proxyTags) || Result.isFailure(registry)
-  ) {
-    return Result.fail(problems)
+  const readers = {
+    checkPath: healthPath(deployment.annotations),
+    initialDelay: healthInitialDelay(deployment.annotations),
+    proxyTags: proxySettingTags(deployment.labels),
+    registry: chooseRegistryAuth(
+      deployment.registryAuth,
+      placement.registryAuth,
+      settings.registryCredentials,
+      deployment.image
+    ),
+    update: toUpdateStrategy(deployment.labels, settings.maxReplicas)
   }
+  for (const read of Object.values(readers) as ReadonlyArray<Result.Result<unknown, string | ReadonlyArray<string>>>) {
+    if (Result.isFailure(read)) problems.push(...(typeof read.failure === "string" ? [read.failure] : read.failure))
+  }
+  const read = Result.all(readers)
+  if (problems.length > 0 || Result.isFailure(read)) return Result.fail(problems)
+  const { checkPath, initialDelay, proxyTags, registry, update } = read.success
 
   const labels = { ...deployment.labels, [labelKeys.function]: name }
   const env = {
@@ -99,7 +92,7 @@ export const toNomadJob = (
       image: deployment.image,
       ports: [httpPortLabel],
       labels,
-      ...(registry.success === undefined ? {} : { auth: dockerAuthBlock(registry.success.auth) }),
+      ...(registry === undefined ? {} : { auth: dockerAuthBlock(registry.auth) }),
       ...(readOnly
         ? {
           readonly_rootfs: true,
@@ -116,20 +109,20 @@ export const toNomadJob = (
     Name: serviceName(settings, name),
     PortLabel: httpPortLabel,
     Provider: settings.serviceProvider,
-    Tags: ["openfaas", `openfaas-namespace-${placement.namespace}`, ...proxyTags.success],
+    Tags: ["openfaas", `openfaas-namespace-${placement.namespace}`, ...proxyTags],
     Meta: { openfaas_function: name, openfaas_namespace: placement.namespace },
     Checks: [{
       Name: `${name} watchdog health`,
       Type: "http",
-      Path: checkPath.success,
+      Path: checkPath,
       PortLabel: httpPortLabel,
       Interval: jobDefaults.check.Interval,
       Timeout: jobDefaults.check.Timeout,
       CheckRestart: {
         Limit: jobDefaults.checkRestart.Limit,
-        Grace: initialDelay.success === undefined
+        Grace: initialDelay === undefined
           ? jobDefaults.checkRestart.Grace
-          : Math.max(jobDefaults.checkRestart.Grace, Duration.toMillis(initialDelay.success) * 1_000_000)
+          : Math.max(jobDefaults.checkRestart.Grace, Duration.toMillis(initialDelay) * 1_000_000)
       }
     }]
   }
@@ -158,10 +151,10 @@ export const toNomadJob = (
       [metaKeys.function]: name,
       [metaKeys.deployment]: encodeDeployment(deployment),
       [metaKeys.createdAt]: placement.createdAt,
-      ...(registry.success === undefined ? {} : { [metaKeys.registryAuth]: registry.success.source })
+      ...(registry === undefined ? {} : { [metaKeys.registryAuth]: registry.source })
     },
     ...(placementRules.constraints.length === 0 ? {} : { Constraints: placementRules.constraints }),
-    Update: jobDefaults.update,
+    Update: update,
     TaskGroups: [group]
   })
 }

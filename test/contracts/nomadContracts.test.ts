@@ -58,7 +58,19 @@ const deployments: ReadonlyArray<Record<string, unknown>> = [
     image: "ghcr.io/openfaas/figlet:latest",
     envProcess: "figlet",
     envVars: { A: "1" },
-    labels: { "com.openfaas.scale.min": "2", team: "x" },
+    labels: {
+      "com.openfaas.scale.min": "2",
+      team: "x",
+      "com.openfaas.nomad.update.max_parallel": "2",
+      "com.openfaas.nomad.update.health_check": "task_states",
+      "com.openfaas.nomad.update.min_healthy_time": "10s",
+      "com.openfaas.nomad.update.healthy_deadline": "3m",
+      "com.openfaas.nomad.update.progress_deadline": "10m",
+      "com.openfaas.nomad.update.canary": "1",
+      "com.openfaas.nomad.update.auto_revert": "false",
+      "com.openfaas.nomad.update.auto_promote": "true",
+      "com.openfaas.nomad.update.stagger": "15s"
+    },
     annotations: { "com.openfaas.health.http.path": "/ready", "com.openfaas.health.http.initialDelay": "20s" },
     limits: { memory: "512Mi", cpu: "1", "nvidia.com/gpu": "1" },
     requests: { memory: "128Mi", cpu: "250m" },
@@ -136,5 +148,8 @@ describeContracts("what the Nomad client sends", () => {
         expect(config["auth"]).toEqual([{ username: "robot", password: "pa:ss" }])
       }
       assert.isFalse(isDockerAuthBlock([{ username: "u", password: { value: "p" } }]), "a wrapped password is refused")
+      const updates = sent.map((body) => (body as { Job: { Update: Record<string, unknown> } }).Job.Update)
+      expect(updates.filter((u) => u["Canary"] === 1 && u["AutoPromote"] === true && u["Stagger"] === 15e9))
+        .toHaveLength(2)
     }))
 })

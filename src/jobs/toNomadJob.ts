@@ -17,6 +17,7 @@ import { chooseRegistryAuth, dockerAuthBlock, type RegistryAuth } from "./regist
 import { toTaskResources } from "./resources.ts"
 import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
 import { defaultUpdate, toUpdateStrategy } from "./updateStrategy.ts"
+import { toVolumeStanzas } from "./volumes.ts"
 
 /** The watchdog's port inside the container. */
 export const watchdogPort = 8080
@@ -59,6 +60,7 @@ export const toNomadJob = (
   problems.push(...placementRules.problems)
   const taskResources = toTaskResources(deployment.requests, deployment.limits)
   problems.push(...taskResources.problems)
+  const update = toUpdateStrategy(deployment.labels, settings.maxReplicas)
   const readers = {
     checkPath: healthPath(deployment.annotations),
     initialDelay: healthInitialDelay(deployment.annotations),
@@ -69,14 +71,19 @@ export const toNomadJob = (
       settings.registryCredentials,
       deployment.image
     ),
-    update: toUpdateStrategy(deployment.labels, settings.maxReplicas)
+    update,
+    volumes: toVolumeStanzas(deployment.annotations, {
+      count: placement.count,
+      canaries: Result.isSuccess(update) ? update.success.Canary ?? 0 : 0,
+      readOnlyRootFilesystem: deployment.readOnlyRootFilesystem === true
+    })
   }
   for (const read of Object.values(readers) as ReadonlyArray<Result.Result<unknown, string | ReadonlyArray<string>>>) {
     if (Result.isFailure(read)) problems.push(...(typeof read.failure === "string" ? [read.failure] : read.failure))
   }
   const read = Result.all(readers)
   if (problems.length > 0 || Result.isFailure(read)) return Result.fail(problems)
-  const { checkPath, initialDelay, proxyTags, registry, update } = read.success
+  const { checkPath, initialDelay, proxyTags, registry, volumes } = read.success
 
   const labels = { ...deployment.labels, [labelKeys.function]: name }
   const env = {
@@ -102,7 +109,8 @@ export const toNomadJob = (
     },
     Env: env,
     Resources: taskResources.resources,
-    LogConfig: jobDefaults.logs
+    LogConfig: jobDefaults.logs,
+    ...(volumes === undefined ? {} : { VolumeMounts: volumes.mounts })
   }
 
   const service: Service = {
@@ -135,6 +143,7 @@ export const toNomadJob = (
     Networks: [{ Mode: settings.networkMode, DynamicPorts: [{ Label: httpPortLabel, To: watchdogPort }] }],
     Services: [service],
     RestartPolicy: jobDefaults.restart,
+    ...(volumes === undefined ? {} : { Volumes: volumes.volumes }),
     Tasks: [mounted]
   }
 
@@ -154,7 +163,7 @@ export const toNomadJob = (
       ...(registry === undefined ? {} : { [metaKeys.registryAuth]: registry.source })
     },
     ...(placementRules.constraints.length === 0 ? {} : { Constraints: placementRules.constraints }),
-    Update: update,
+    Update: read.success.update,
     TaskGroups: [group]
   })
 }

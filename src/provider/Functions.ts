@@ -22,6 +22,7 @@ import { jobId, type JobSettings, jobSettingsFrom } from "../jobs/JobSettings.ts
 import { keptRegistryAuth } from "../jobs/registryAuth.ts"
 import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctionStatus.ts"
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
+import { volumeScaleProblems } from "../jobs/volumes.ts"
 import type { Job } from "../nomad/Job.ts"
 import { Discovery } from "../services/Discovery.ts"
 import { Metrics } from "../services/Metrics.ts"
@@ -191,6 +192,8 @@ export class Functions extends Context.Service<Functions, {
           })
         }
         const existing = yield* functionJob(ref)
+        const volumes = volumeScaleProblems(deploymentOf(existing, ref.name)?.annotations, replicas)
+        if (volumes.length > 0) return yield* new InvalidRequest({ message: volumes.join("\n") })
         const group = functionGroup(existing, ref.name)?.Name ?? ref.name
         yield* nomad.scaleTaskGroup(ref.namespace, existing.ID, group, replicas, `scaled to ${replicas} by faas-nomad`)
           .pipe(

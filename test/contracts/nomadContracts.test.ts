@@ -66,12 +66,21 @@ const deployments: ReadonlyArray<Record<string, unknown>> = [
       "com.openfaas.nomad.update.min_healthy_time": "10s",
       "com.openfaas.nomad.update.healthy_deadline": "3m",
       "com.openfaas.nomad.update.progress_deadline": "10m",
-      "com.openfaas.nomad.update.canary": "1",
+      "com.openfaas.nomad.update.canary": "0",
       "com.openfaas.nomad.update.auto_revert": "false",
-      "com.openfaas.nomad.update.auto_promote": "true",
+      "com.openfaas.nomad.update.auto_promote": "false",
       "com.openfaas.nomad.update.stagger": "15s"
     },
-    annotations: { "com.openfaas.health.http.path": "/ready", "com.openfaas.health.http.initialDelay": "20s" },
+    annotations: {
+      "com.openfaas.health.http.path": "/ready",
+      "com.openfaas.health.http.initialDelay": "20s",
+      "com.openfaas.nomad.volume.certs": "host:certs:/etc/certs",
+      "com.openfaas.nomad.volume.data": "csi:pg-data:/var/lib/data:rw",
+      "com.openfaas.nomad.volume.data.access-mode": "multi-node-single-writer",
+      "com.openfaas.nomad.volume.data.attachment-mode": "file-system",
+      "com.openfaas.nomad.volume.cache": "csi:cache:/cache:rw",
+      "com.openfaas.nomad.volume.cache.per-alloc": "true"
+    },
     limits: { memory: "512Mi", cpu: "1", "nvidia.com/gpu": "1" },
     requests: { memory: "128Mi", cpu: "250m" },
     constraints: ["node.datacenter == dc1", "${attr.kernel.name} == linux", "${meta.gpu} is_set", "distinct_hosts"],
@@ -149,7 +158,17 @@ describeContracts("what the Nomad client sends", () => {
       }
       assert.isFalse(isDockerAuthBlock([{ username: "u", password: { value: "p" } }]), "a wrapped password is refused")
       const updates = sent.map((body) => (body as { Job: { Update: Record<string, unknown> } }).Job.Update)
-      expect(updates.filter((u) => u["Canary"] === 1 && u["AutoPromote"] === true && u["Stagger"] === 15e9))
+      expect(updates.filter((u) => u["Canary"] === 0 && u["AutoPromote"] === false && u["Stagger"] === 15e9))
         .toHaveLength(2)
+      const groups = sent.map((body) =>
+        (body as { Job: { TaskGroups: Array<{ Volumes?: Record<string, unknown>; Tasks: Array<any> }> } }).Job
+          .TaskGroups[0]!
+      )
+      const mounting = groups.filter((g) => g.Volumes !== undefined)
+      expect(mounting).toHaveLength(2)
+      for (const group of mounting) {
+        expect(Object.keys(group.Volumes!).sort()).toEqual(["cache", "certs", "data"])
+        expect(group.Tasks[0].VolumeMounts.map((m: { Volume: string }) => m.Volume)).toEqual(["cache", "certs", "data"])
+      }
     }))
 })

@@ -14,6 +14,7 @@ import type { JobListStub, TaskGroupSummary } from "../../nomad/JobListStub.ts"
 import type { Namespace } from "../../nomad/Namespace.ts"
 import type { RegisterOptions } from "../../services/Nomad.ts"
 import { AllocationRunner } from "./AllocationRunner.ts"
+import { devClusterRefusal } from "./devClusterLimits.ts"
 
 export interface ServiceInstance {
   readonly id: string
@@ -58,7 +59,7 @@ const validate = (job: Job): string | undefined => {
     if ((group.Count ?? 1) < 0) return `1 error occurred:\n\t* Task group ${group.Name} count can't be negative\n\n`
     if (group.Tasks.length === 0) return `1 error occurred:\n\t* Missing tasks for task group ${group.Name}\n\n`
   }
-  return undefined
+  return devClusterRefusal(job)
 }
 
 export const make = Effect.gen(function*() {

@@ -1,9 +1,10 @@
 /**
  * A function deployment as a Nomad service job: one task group and one docker
  * task named after the function, a dynamic port `http` mapped to the
- * watchdog's 8080, a service with an HTTP health check, and the deployment
- * kept in the job's Meta so that it reads back byte for byte. Pure: the same
- * inputs always give the same job.
+ * watchdog's 8080, a service with an HTTP health check, the registry
+ * credentials, volumes and update strategy the deployment asks for, and the
+ * deployment kept in the job's Meta so that it reads back byte for byte. Pure:
+ * the same inputs always give the same job, or every problem at once.
  */
 import { Duration, Result } from "effect"
 import type { FunctionDeployment } from "../domain/FunctionDeployment.ts"

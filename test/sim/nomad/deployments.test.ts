@@ -137,6 +137,23 @@ describe("canary deployments", () => {
     )
   })
 
+  it("hold every group that needs canaries in the one deployment of the version", async () => {
+    const twoGroups = (image: string) => {
+      const job = canaryJob(image, {}, 2)
+      const group = job.TaskGroups[0]!
+      return { ...job, TaskGroups: [group, { ...group, Name: "other", Services: [] }] }
+    }
+    await deploy(sim, twoGroups("a"))
+    await deploy(sim, twoGroups("b"))
+    const deployments = (await call(sim, "GET", "/v1/job/fn/deployments")).json
+    expect(deployments).toHaveLength(1)
+    expect(Object.keys(deployments[0].TaskGroups).sort()).toEqual(["fn", "other"])
+    for (const state of Object.values(deployments[0].TaskGroups) as Array<{ PlacedCanaries: Array<string> }>) {
+      expect(state.PlacedCanaries).toHaveLength(1)
+    }
+    expect(await running()).toHaveLength(6)
+  })
+
   it("are not needed for a first version, nor for a change in place", async () => {
     await deploy(sim, canaryJob("a", {}))
     await deploy(sim, { ...canaryJob("a", {}), Meta: { ...canaryJob("a", {}).Meta } })

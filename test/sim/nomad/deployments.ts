@@ -60,12 +60,9 @@ const touch = (store: Store, d: DeploymentRecord): void => {
   d.ModifyTime = nowNanos()
 }
 
-/** A deployment for the job's current version, with the group's canaries still to place. */
-export const createDeployment = (store: Store, job: SimJob, group: SimTaskGroup): DeploymentRecord => {
+const groupState = (group: SimTaskGroup, now: number): DeploymentGroupState => {
   const update = group.Update!
-  const index = store.write("deployment")
-  const now = nowNanos()
-  const state: DeploymentGroupState = {
+  return {
     AutoRevert: update.AutoRevert,
     AutoPromote: update.AutoPromote,
     ProgressDeadline: update.ProgressDeadline,
@@ -80,6 +77,26 @@ export const createDeployment = (store: Store, job: SimJob, group: SimTaskGroup)
     HealthyAllocs: 0,
     UnhealthyAllocs: 0
   }
+}
+
+/**
+ * The job's current deployment with the group's canaries still to place: the
+ * running one, joined by this group, or a new one for the job's version.
+ */
+export const deploymentForCanaries = (
+  store: Store,
+  current: DeploymentRecord | undefined,
+  job: SimJob,
+  group: SimTaskGroup
+): DeploymentRecord => {
+  const now = nowNanos()
+  if (current !== undefined) {
+    current.TaskGroups[group.Name] = groupState(group, now)
+    current.StatusDescription = describeRunning(current)
+    touch(store, current)
+    return current
+  }
+  const index = store.write("deployment")
   const deployment: DeploymentRecord = {
     ID: randomUUID(),
     Namespace: job.Namespace,
@@ -89,7 +106,7 @@ export const createDeployment = (store: Store, job: SimJob, group: SimTaskGroup)
     JobSpecModifyIndex: job.JobModifyIndex,
     JobCreateIndex: job.CreateIndex,
     IsMultiregion: false,
-    TaskGroups: { [group.Name]: state },
+    TaskGroups: { [group.Name]: groupState(group, now) },
     Status: "running",
     StatusDescription: "",
     EvalPriority: job.Priority,

@@ -14,7 +14,7 @@ import { groupSpecKey } from "./canonicalJob.ts"
 import {
   activeDeployment,
   cancelOutdated,
-  createDeployment,
+  deploymentForCanaries,
   desiredCanaries,
   markSuccessful,
   promote,
@@ -84,7 +84,11 @@ export class Reconciler {
     void work.finally(() => this.inFlight.delete(work))
   }
 
-  /** Brings the job's allocations to what it asks for; a health trigger only retires replaced allocations. */
+  /**
+   * Brings the job's allocations to what it asks for; a health trigger only
+   * retires replaced allocations. A deployment succeeds once every group in it
+   * is promoted and made only of healthy allocations of the new version.
+   */
   reconcile(namespace: string, jobId: string, trigger: Trigger, evalId = ""): void {
     const job = this.store.job(namespace, jobId)
     let planIndex: number | undefined
@@ -105,6 +109,7 @@ export class Reconciler {
     if (job === undefined) return
     let deployment = stopped ? undefined : activeDeployment(this.store, job)
     let promoted = false
+    const complete = new Set<string>()
     for (const group of groups) {
       const mine = live.filter((a) =>
         a.group === group.Name && a.jobCreateIndex === job.CreateIndex && !isTerminal(a) && a.desiredStatus === "run"
@@ -112,9 +117,9 @@ export class Reconciler {
       const key = groupSpecKey(job, group)
       const bySlot = (a: AllocRecord, b: AllocRecord) => a.slot - b.slot
       if (
-        trigger === "eval" && deployment === undefined && desiredCanaries(group) > 0 &&
+        trigger === "eval" && deployment?.TaskGroups[group.Name] === undefined && desiredCanaries(group) > 0 &&
         mine.some((a) => a.specKey !== key)
-      ) deployment = createDeployment(this.store, job, group)
+      ) deployment = deploymentForCanaries(this.store, deployment, job, group)
       const state = deployment?.TaskGroups[group.Name]
       if (deployment !== undefined && state !== undefined && state.DesiredCanaries > 0 && !state.Promoted) {
         promoted = this.placeCanaries(job, group, key, mine, deployment, trigger, evalId, plan) || promoted
@@ -139,8 +144,15 @@ export class Reconciler {
       const healthy = kept.filter((a) => a.clientStatus === "running" && a.healthy === true).length
       const retired = outdated.slice(Math.max(0, group.Count - healthy))
       for (const alloc of retired) this.stop(alloc, "alloc is being updated due to job update", plan())
-      if (deployment !== undefined) this.progress(deployment, group, healthy, retired.length === outdated.length)
+      if (deployment !== undefined) this.progress(deployment, group)
+      if (retired.length === outdated.length && healthy >= group.Count) complete.add(group.Name)
     }
+    if (
+      deployment?.Status === "running" &&
+      Object.entries(deployment.TaskGroups).every(([name, s]) =>
+        complete.has(name) && (s.DesiredCanaries === 0 || s.Promoted)
+      )
+    ) markSuccessful(this.store, deployment)
     if (planIndex !== undefined) this.touchSummary(job, planIndex)
     this.refreshStatus(namespace, jobId)
     if (promoted && deployment !== undefined) this.promoted(job)
@@ -199,14 +211,12 @@ export class Reconciler {
     this.evaluate(createEval(this.store, job))
   }
 
-  /** Records the group's progress; the deployment succeeds once every instance is a healthy new one. */
-  private progress(deployment: DeploymentRecord, group: SimTaskGroup, healthy: number, replaced: boolean): void {
-    const placed = [...this.store.allocs.values()].filter((a) => a.deploymentId === deployment.ID)
+  /** The group's allocations placed by the deployment, and how many are healthy. */
+  private progress(deployment: DeploymentRecord, group: SimTaskGroup): void {
+    const placed = [...this.store.allocs.values()].filter((a) =>
+      a.deploymentId === deployment.ID && a.group === group.Name
+    )
     recordProgress(this.store, deployment, group.Name, placed.length, placed.filter((a) => a.healthy === true).length)
-    const state = deployment.TaskGroups[group.Name]
-    if (state === undefined || deployment.Status !== "running") return
-    const promotedOrNone = Object.values(deployment.TaskGroups).every((s) => s.DesiredCanaries === 0 || s.Promoted)
-    if (promotedOrNone && replaced && healthy >= group.Count) markSuccessful(this.store, deployment)
   }
 
   private touchSummary(job: SimJob, index: number): void {

@@ -211,7 +211,7 @@ export class Functions extends Context.Service<Functions, {
         const job = yield* functionJob(ref)
         const entry = yield* resolver.entry(ref)
         const found = toFunctionStatus(job, ref.name, {
-          availableReplicas: entry.endpoints.length,
+          availableReplicas: entry.balancer.endpoints.length,
           invocationCount: metrics.invocationCount(ref)
         })
         if (found === undefined) return yield* new FunctionNotFound(ref)
@@ -252,7 +252,7 @@ export class Functions extends Context.Service<Functions, {
               onSome: (job) =>
                 toFunctionStatus(job, ref.name, {
                   availableReplicas: ready === undefined
-                    ? resolver.peek(refKey(ref))?.endpoints.length ?? 0
+                    ? resolver.peek(refKey(ref))?.balancer.endpoints.length ?? 0
                     : ready.get(ref.name) ?? 0,
                   invocationCount: metrics.invocationCount(ref)
                 })

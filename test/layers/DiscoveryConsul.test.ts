@@ -119,7 +119,7 @@ describe("the endpoint resolver over Consul", () => {
       yield* Effect.gen(function*() {
         const resolver = yield* EndpointResolver
         const entry = yield* resolver.entry(ref("steady"))
-        assert.deepStrictEqual(ids(entry.endpoints), ["r1"])
+        assert.deepStrictEqual(ids(entry.balancer.endpoints), ["r1"])
         yield* Effect.promise(() => consul.untilBlocked())
         const before = consul.server.count(/health\/service/)
         for (let i = 0; i < 100; i++) yield* resolver.entry(ref("steady"))
@@ -128,12 +128,12 @@ describe("the endpoint resolver over Consul", () => {
         yield* Effect.promise(() => consul.server.down())
         for (let i = 0; i < 20 && entry.error === undefined; i++) yield* Effect.sleep("50 millis")
         assert.strictEqual(entry.error?.dependency, "consul")
-        assert.deepStrictEqual(ids((yield* resolver.entry(ref("steady"))).endpoints), ["r1"])
+        assert.deepStrictEqual(ids((yield* resolver.entry(ref("steady"))).balancer.endpoints), ["r1"])
 
         consul.state.register(instance("r2", "steady"))
         yield* Effect.promise(() => consul.server.up())
-        for (let i = 0; i < 200 && entry.endpoints.length < 2; i++) yield* Effect.sleep("50 millis")
-        assert.deepStrictEqual(ids(entry.endpoints), ["r1", "r2"])
+        for (let i = 0; i < 200 && entry.balancer.endpoints.length < 2; i++) yield* Effect.sleep("50 millis")
+        assert.deepStrictEqual(ids(entry.balancer.endpoints), ["r1", "r2"])
         assert.isUndefined(entry.error)
       }).pipe(Effect.provide(discoveryFor(consul)))
     }))

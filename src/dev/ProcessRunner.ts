@@ -17,7 +17,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { deploymentOf } from "../jobs/toFunctionStatus.ts"
 import { AllocationFailed, AllocationRunner, type AllocationSpec } from "../layers/memory/AllocationRunner.ts"
-import { MemorySecrets } from "../layers/SecretStoreMemory.ts"
+import { MemorySecrets } from "../layers/memory/SecretStoreMemory.ts"
 
 /** The watchdog beside this module: `.ts` when run from source, `.js` when built. */
 const watchdogScript = fileURLToPath(

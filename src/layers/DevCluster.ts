@@ -6,12 +6,12 @@
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { jobSettingsFrom } from "../jobs/JobSettings.ts"
-import { DiscoveryMemory } from "./DiscoveryMemory.ts"
 import type { AllocationRunner } from "./memory/AllocationRunner.ts"
+import { DiscoveryMemory } from "./memory/DiscoveryMemory.ts"
 import { MemoryCluster } from "./memory/MemoryCluster.ts"
-import { MetricsLive } from "./MetricsLive.ts"
-import { NomadMemory } from "./NomadMemory.ts"
-import { type MemorySecrets, SecretStoreMemory } from "./SecretStoreMemory.ts"
+import { NomadMemory } from "./memory/NomadMemory.ts"
+import { type MemorySecrets, SecretStoreMemory } from "./memory/SecretStoreMemory.ts"
+import { MetricsLive } from "./metrics/PrometheusMetrics.ts"
 
 export const DevCluster = (runner: Layer.Layer<AllocationRunner, never, MemorySecrets>) =>
   Layer.unwrap(

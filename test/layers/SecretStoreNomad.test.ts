@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
-import { NomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
-import { SecretStoreNomad } from "../../src/layers/SecretStoreNomad.ts"
+import { NomadApiClient } from "../../src/layers/nomad/NomadApiClient.ts"
+import { SecretStoreNomad } from "../../src/layers/nomad/SecretStoreNomad.ts"
 import { SecretStore } from "../../src/services/SecretStore.ts"
 import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
 

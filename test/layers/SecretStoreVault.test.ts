@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
-import { VaultApiClient } from "../../src/layers/http/VaultApiClient.ts"
-import { SecretStoreVault } from "../../src/layers/SecretStoreVault.ts"
+import { SecretStoreVault } from "../../src/layers/vault/SecretStoreVault.ts"
+import { VaultApiClient } from "../../src/layers/vault/VaultApiClient.ts"
 import { SecretStore } from "../../src/services/SecretStore.ts"
 import { type VaultSimulator, VaultSimulator as Vault } from "../sim/vault/VaultSimulator.ts"
 

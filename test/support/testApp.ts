@@ -12,7 +12,7 @@ import { LiveCluster } from "../../src/layers/LiveCluster.ts"
 import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
 import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
-import type { MemorySecrets } from "../../src/layers/SecretStoreMemory.ts"
+import type { MemorySecrets } from "../../src/layers/memory/SecretStoreMemory.ts"
 import { Telemetry } from "../../src/layers/Telemetry.ts"
 import { ProviderServices } from "../../src/provider/ProviderServices.ts"
 

@@ -1,7 +1,7 @@
 /** The Nomad service over the in-memory cluster: what tests and `faas-nomad dev` run on. */
 import { Effect, Layer } from "effect"
-import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../services/Nomad.ts"
-import { type ClusterFailure, MemoryCluster } from "./memory/MemoryCluster.ts"
+import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../../services/Nomad.ts"
+import { type ClusterFailure, MemoryCluster } from "./MemoryCluster.ts"
 
 const toNomadError = (jobId: string) => (failure: ClusterFailure) => {
   switch (failure._tag) {

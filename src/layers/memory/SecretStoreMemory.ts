@@ -4,8 +4,8 @@
  * change so a running instance sees an updated secret.
  */
 import { Context, Effect, Layer } from "effect"
-import type { SecretValue } from "../domain/Secret.ts"
-import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
+import type { SecretValue } from "../../domain/Secret.ts"
+import { SecretExists, SecretNotFound, SecretStore } from "../../services/SecretStore.ts"
 
 export class MemorySecrets extends Context.Service<MemorySecrets, {
   readonly read: (namespace: string, name: string) => SecretValue | undefined

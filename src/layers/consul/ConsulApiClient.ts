@@ -1,7 +1,7 @@
 /** The one HTTP client to Consul: CONSUL_HTTP_ADDR, the token (or its file), and TLS as Consul's own CLI reads them. */
 import { Context, Effect, Layer, Redacted } from "effect"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { type ApiClient, makeApiClient, readFile } from "./ApiClient.ts"
+import { type ApiClient, makeApiClient, readFile } from "../http/ApiClient.ts"
 
 /** The token file wins over the token, as in Consul's CLI. */
 const consulToken = (tokenFile: string | undefined, token: Redacted.Redacted<string> | undefined) =>

@@ -6,7 +6,7 @@
 import { Context, Effect, Layer, Redacted } from "effect"
 import { HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { type ApiClient, makeApiClient } from "./ApiClient.ts"
+import { type ApiClient, makeApiClient } from "../http/ApiClient.ts"
 
 export interface NomadApi extends ApiClient {
   /** A request to `path` with `query`, the region added when one is configured. */

@@ -6,16 +6,16 @@
  * health verdict (from the service checks) is not pending or failed.
  */
 import { Duration, Effect, Layer, Schema, Stream } from "effect"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import type { UpstreamError } from "../domain/errors.ts"
-import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
-import { jobId, type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
-import { nullable } from "../nomad/Job.ts"
-import { Discovery, type Endpoint, sameEndpoints } from "../services/Discovery.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
-import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
-import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import type { UpstreamError } from "../../domain/errors.ts"
+import type { FunctionRef, NamespaceName } from "../../domain/FunctionName.ts"
+import { jobId, type JobSettings, jobSettingsFrom, serviceName } from "../../jobs/JobSettings.ts"
+import { nullable } from "../../nomad/Job.ts"
+import { Discovery, type Endpoint, sameEndpoints } from "../../services/Discovery.ts"
+import { decodeAnswer, unexpected } from "../http/answers.ts"
+import type { ApiAnswer } from "../http/ApiClient.ts"
+import { blockingParams, blockingTimeout, blockingWatch } from "../http/blockingWatch.ts"
+import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
 
 const Registration = Schema.Struct({
   ID: Schema.String,

@@ -4,9 +4,9 @@
  * on it, and when another writer got in between, read again, a few times.
  */
 import { Effect } from "effect"
-import { type Dependency, UpstreamError } from "../domain/errors.ts"
-import { SecretNotFound } from "../services/SecretStore.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
+import { type Dependency, UpstreamError } from "../../domain/errors.ts"
+import { SecretNotFound } from "../../services/SecretStore.ts"
+import type { ApiAnswer } from "./ApiClient.ts"
 
 export interface CurrentVersionWrite<V> {
   readonly dependency: Dependency

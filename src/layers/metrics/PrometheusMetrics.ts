@@ -7,11 +7,11 @@
  * invocation hot path.
  */
 import { Effect, Layer } from "effect"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { type FunctionRef, refKey } from "../domain/FunctionName.ts"
-import { type InvocationRecorder, Metrics } from "../services/Metrics.ts"
-import { type CounterSeries, type HistogramSeries, PrometheusRegistry } from "./metrics/PrometheusRegistry.ts"
-import { makeStatsdClient, type StatsdClient } from "./metrics/StatsdClient.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { type FunctionRef, refKey } from "../../domain/FunctionName.ts"
+import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
+import { type CounterSeries, type HistogramSeries, PrometheusRegistry } from "./PrometheusRegistry.ts"
+import { makeStatsdClient, type StatsdClient } from "./StatsdClient.ts"
 
 /** The original faas-nomad's handler names, for StatsD. */
 const handlerNames: Record<string, string> = {

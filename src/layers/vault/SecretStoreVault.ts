@@ -6,16 +6,16 @@
  */
 import { Effect, Layer, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { UpstreamError } from "../domain/errors.ts"
-import type { SecretValue } from "../domain/Secret.ts"
-import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
-import { secretStoragePath } from "../jobs/secretTemplates.ts"
-import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
-import { VaultApiClient, vaultErrorText } from "./http/VaultApiClient.ts"
-import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { UpstreamError } from "../../domain/errors.ts"
+import type { SecretValue } from "../../domain/Secret.ts"
+import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
+import { secretStoragePath } from "../../jobs/secretTemplates.ts"
+import { SecretExists, SecretNotFound, SecretStore } from "../../services/SecretStore.ts"
+import { decodeAnswer, unexpected } from "../http/answers.ts"
+import type { ApiAnswer, ApiClient } from "../http/ApiClient.ts"
+import { writeOnCurrentVersion } from "../http/writeOnCurrentVersion.ts"
+import { VaultApiClient, vaultErrorText } from "./VaultApiClient.ts"
 
 const ListAnswer = Schema.Struct({ data: Schema.Struct({ keys: Schema.Array(Schema.String) }) })
 const MetadataAnswer = Schema.Struct({

@@ -6,8 +6,8 @@
 import { Context, Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { decodeAnswer } from "./answers.ts"
-import { type ApiAnswer, type ApiClient, makeApiClient } from "./ApiClient.ts"
+import { decodeAnswer } from "../http/answers.ts"
+import { type ApiAnswer, type ApiClient, makeApiClient } from "../http/ApiClient.ts"
 
 /** Vault's error bodies: `{"errors": [...]}`; the joined messages, or the status when there are none. */
 export const vaultErrorText = (answer: ApiAnswer): string => {

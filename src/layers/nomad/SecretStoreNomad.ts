@@ -7,17 +7,17 @@
  */
 import { Effect, Layer, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { UpstreamError } from "../domain/errors.ts"
-import type { SecretValue } from "../domain/Secret.ts"
-import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
-import { secretStoragePath } from "../jobs/secretTemplates.ts"
-import { SecretExists, SecretStore } from "../services/SecretStore.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
-import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
-import { secretData } from "./SecretStoreVault.ts"
-import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { UpstreamError } from "../../domain/errors.ts"
+import type { SecretValue } from "../../domain/Secret.ts"
+import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
+import { secretStoragePath } from "../../jobs/secretTemplates.ts"
+import { SecretExists, SecretStore } from "../../services/SecretStore.ts"
+import { decodeAnswer, unexpected } from "../http/answers.ts"
+import type { ApiAnswer } from "../http/ApiClient.ts"
+import { writeOnCurrentVersion } from "../http/writeOnCurrentVersion.ts"
+import { secretData } from "../vault/SecretStoreVault.ts"
+import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
 
 const VariableMeta = Schema.Struct({ Path: Schema.String, ModifyIndex: Schema.Number })
 const decodeVariables = decodeAnswer("nomad", Schema.Array(VariableMeta))

@@ -1,9 +1,9 @@
 /** Discovery over the in-memory cluster's service catalog, as Consul's `?passing` health query sees it. */
 import { Effect, Layer, Queue, Stream } from "effect"
-import type { FunctionRef } from "../domain/FunctionName.ts"
-import { type JobSettings, serviceName } from "../jobs/JobSettings.ts"
-import { Discovery, type Endpoint, sameEndpoints } from "../services/Discovery.ts"
-import { MemoryCluster, type ServiceInstance } from "./memory/MemoryCluster.ts"
+import type { FunctionRef } from "../../domain/FunctionName.ts"
+import { type JobSettings, serviceName } from "../../jobs/JobSettings.ts"
+import { Discovery, type Endpoint, sameEndpoints } from "../../services/Discovery.ts"
+import { MemoryCluster, type ServiceInstance } from "./MemoryCluster.ts"
 
 const inNamespace = (instance: ServiceInstance, namespace: string) =>
   (instance.meta["openfaas_namespace"] ?? instance.namespace) === namespace

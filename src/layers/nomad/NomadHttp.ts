@@ -7,16 +7,16 @@
  */
 import { Effect, Layer, Option, Schema, Stream } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
-import { UpstreamError } from "../domain/errors.ts"
-import { AllocationListStub } from "../nomad/Allocation.ts"
-import { Job } from "../nomad/Job.ts"
-import { JobListStub } from "../nomad/JobListStub.ts"
-import { makeFrameDecoder } from "../nomad/logFrames.ts"
-import { Namespace } from "../nomad/Namespace.ts"
-import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../services/Nomad.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
-import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
+import { UpstreamError } from "../../domain/errors.ts"
+import { AllocationListStub } from "../../nomad/Allocation.ts"
+import { Job } from "../../nomad/Job.ts"
+import { JobListStub } from "../../nomad/JobListStub.ts"
+import { makeFrameDecoder } from "../../nomad/logFrames.ts"
+import { Namespace } from "../../nomad/Namespace.ts"
+import { JobIndexConflict, JobNotFound, JobRejected, Nomad } from "../../services/Nomad.ts"
+import { decodeAnswer, unexpected } from "../http/answers.ts"
+import type { ApiAnswer } from "../http/ApiClient.ts"
+import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
 
 const JobRegisterResponse = Schema.Struct({
   EvalID: Schema.optionalKey(Schema.NullOr(Schema.String)),

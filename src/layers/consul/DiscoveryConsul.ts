@@ -6,15 +6,15 @@
  */
 import { Duration, Effect, Layer, Schema } from "effect"
 import { HttpClientRequest } from "effect/http"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
-import { type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
-import { nullable } from "../nomad/Job.ts"
-import { Discovery, type Endpoint } from "../services/Discovery.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
-import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
-import { ConsulApiClient } from "./http/ConsulApiClient.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import type { FunctionRef, NamespaceName } from "../../domain/FunctionName.ts"
+import { type JobSettings, jobSettingsFrom, serviceName } from "../../jobs/JobSettings.ts"
+import { nullable } from "../../nomad/Job.ts"
+import { Discovery, type Endpoint } from "../../services/Discovery.ts"
+import { decodeAnswer, unexpected } from "../http/answers.ts"
+import type { ApiAnswer, ApiClient } from "../http/ApiClient.ts"
+import { blockingParams, blockingTimeout, blockingWatch } from "../http/blockingWatch.ts"
+import { ConsulApiClient } from "./ConsulApiClient.ts"
 
 const ServiceEntry = Schema.Struct({
   Node: Schema.Struct({ Address: nullable(Schema.String) }),

@@ -5,7 +5,7 @@
  * ```ts
  * const Provider = ProviderRoutes.pipe(
  *   Layer.provide(ProviderServices),
- *   Layer.provide(LiveCluster),           // or DevCluster(ProcessRunner)
+ *   Layer.provide(LiveCluster),           // or DevCluster(ProcessRunner.layer)
  *   Layer.provide(ProviderConfig.layerFromEnv(process.env))
  * )
  * HttpRouter.serve(Layer.mergeAll(Provider, MyRoutes))
@@ -43,12 +43,12 @@ export { Nomad } from "./services/Nomad.ts"
 export { SecretStore } from "./services/SecretStore.ts"
 
 // Infrastructure
-export { ProcessRunner } from "./dev/ProcessRunner.ts"
+export * as ProcessRunner from "./dev/ProcessRunner.ts"
 export { DevCluster } from "./layers/DevCluster.ts"
 export { LiveCluster } from "./layers/LiveCluster.ts"
 export { Logging } from "./layers/Logging.ts"
 export { AllocationRunner } from "./layers/memory/AllocationRunner.ts"
-export { EchoRunner } from "./layers/memory/EchoRunner.ts"
+export * as EchoRunner from "./layers/memory/EchoRunner.ts"
 export { MemoryCluster } from "./layers/memory/MemoryCluster.ts"
 export { Telemetry } from "./layers/Telemetry.ts"
 

@@ -8,7 +8,7 @@ import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { type Command, helpText, parseCommandLine } from "./config/commandLine.ts"
 import { ProviderConfig } from "./config/ProviderConfig.ts"
 import type { ProviderSettings } from "./config/settings.ts"
-import { ProcessRunner } from "./dev/ProcessRunner.ts"
+import * as ProcessRunner from "./dev/ProcessRunner.ts"
 import { ProviderServer } from "./http/ProviderServer.ts"
 import { DevCluster } from "./layers/DevCluster.ts"
 import { LiveCluster } from "./layers/LiveCluster.ts"
@@ -25,7 +25,7 @@ const serve = (command: Command, settings: ProviderSettings) => {
   const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, Error, ProviderConfig> =
     command === "start"
       ? LiveCluster
-      : DevCluster(ProcessRunner)
+      : DevCluster(ProcessRunner.layer)
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),

@@ -7,24 +7,24 @@
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { ConsulApiClient } from "./consul/ConsulApiClient.ts"
-import { DiscoveryConsul } from "./consul/DiscoveryConsul.ts"
-import { MetricsLive } from "./metrics/PrometheusMetrics.ts"
-import { DiscoveryNomad } from "./nomad/DiscoveryNomad.ts"
+import * as DiscoveryConsul from "./consul/DiscoveryConsul.ts"
+import * as PrometheusMetrics from "./metrics/PrometheusMetrics.ts"
+import * as DiscoveryNomad from "./nomad/DiscoveryNomad.ts"
 import { NomadApiClient } from "./nomad/NomadApiClient.ts"
-import { NomadHttp } from "./nomad/NomadHttp.ts"
-import { SecretStoreNomad } from "./nomad/SecretStoreNomad.ts"
+import * as NomadHttp from "./nomad/NomadHttp.ts"
+import * as SecretStoreNomad from "./nomad/SecretStoreNomad.ts"
 import { ConsulStartupCheck, NomadStartupCheck, VaultStartupCheck } from "./StartupChecks.ts"
-import { SecretStoreVault } from "./vault/SecretStoreVault.ts"
+import * as SecretStoreVault from "./vault/SecretStoreVault.ts"
 import { VaultApiClient } from "./vault/VaultApiClient.ts"
 
 export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) => {
   const discovery = config.serviceDiscovery === "consul"
-    ? Layer.merge(DiscoveryConsul, ConsulStartupCheck).pipe(Layer.provide(ConsulApiClient.layer))
-    : DiscoveryNomad
+    ? Layer.merge(DiscoveryConsul.layer, ConsulStartupCheck).pipe(Layer.provide(ConsulApiClient.layer))
+    : DiscoveryNomad.layer
   const secrets = config.secretsBackend === "vault"
-    ? Layer.merge(SecretStoreVault, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
-    : SecretStoreNomad
-  return Layer.mergeAll(NomadHttp, discovery, secrets, MetricsLive, NomadStartupCheck).pipe(
+    ? Layer.merge(SecretStoreVault.layer, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
+    : SecretStoreNomad.layer
+  return Layer.mergeAll(NomadHttp.layer, discovery, secrets, PrometheusMetrics.layer, NomadStartupCheck).pipe(
     Layer.provideMerge(NomadApiClient.layer)
   )
 }))

@@ -3,7 +3,7 @@ import { Effect, Layer, Queue, Stream } from "effect"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import type { FunctionRef } from "../../src/domain/FunctionName.ts"
 import { ConsulApiClient } from "../../src/layers/consul/ConsulApiClient.ts"
-import { DiscoveryConsul } from "../../src/layers/consul/DiscoveryConsul.ts"
+import * as DiscoveryConsul from "../../src/layers/consul/DiscoveryConsul.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Discovery, type Endpoint } from "../../src/services/Discovery.ts"
 import { type ConsulSimulator, ConsulSimulator as Consul } from "../sim/consul/ConsulSimulator.ts"
@@ -27,7 +27,7 @@ const instance = (id: string, name: string, extra: Partial<ServiceInstance> = {}
 
 const discoveryFor = (consul: ConsulSimulator, env: Record<string, string> = {}) => {
   const config = ProviderConfig.layerFromEnv({ CONSUL_HTTP_ADDR: consul.url, api_timeout: "2s", ...env })
-  return Layer.mergeAll(DiscoveryConsul, EndpointResolver.layer.pipe(Layer.provide(DiscoveryConsul))).pipe(
+  return Layer.mergeAll(DiscoveryConsul.layer, EndpointResolver.layer.pipe(Layer.provide(DiscoveryConsul.layer))).pipe(
     Layer.provideMerge(ConsulApiClient.layer),
     Layer.provideMerge(config)
   )

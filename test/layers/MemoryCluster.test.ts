@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Stream } from "effect"
 import { AllocationFailed, AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
-import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import * as EchoRunner from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import type { Job } from "../../src/nomad/Job.ts"
 
@@ -22,7 +22,7 @@ const live = (allocs: ReadonlyArray<{ DesiredStatus?: string | null }>) =>
 
 const withCluster = <A, E>(
   body: Effect.Effect<A, E, MemoryCluster>,
-  runner: Layer.Layer<AllocationRunner> = EchoRunner
+  runner: Layer.Layer<AllocationRunner> = EchoRunner.layer
 ) => body.pipe(Effect.provide(MemoryCluster.layer.pipe(Layer.provide(runner))))
 
 describe("the in-memory cluster", () => {

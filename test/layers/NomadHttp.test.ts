@@ -6,7 +6,7 @@ import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import { jobSettingsFrom } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { NomadApiClient } from "../../src/layers/nomad/NomadApiClient.ts"
-import { NomadHttp } from "../../src/layers/nomad/NomadHttp.ts"
+import * as NomadHttp from "../../src/layers/nomad/NomadHttp.ts"
 import { Nomad } from "../../src/services/Nomad.ts"
 import { NomadSimulator as Sim, type NomadSimulatorOptions } from "../sim/nomad/NomadSimulator.ts"
 
@@ -29,7 +29,7 @@ const withNomad = <A, E>(
 ) =>
   Effect.gen(function*() {
     const sim = yield* Sim.scoped(options)
-    const layer = NomadHttp.pipe(
+    const layer = NomadHttp.layer.pipe(
       Layer.provide(NomadApiClient.layer),
       Layer.provide(ProviderConfig.layerFromEnv({ NOMAD_ADDR: sim.url, api_timeout: "2s", ...env }))
     )

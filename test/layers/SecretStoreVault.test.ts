@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
-import { SecretStoreVault } from "../../src/layers/vault/SecretStoreVault.ts"
+import * as SecretStoreVault from "../../src/layers/vault/SecretStoreVault.ts"
 import { VaultApiClient } from "../../src/layers/vault/VaultApiClient.ts"
 import { SecretStore } from "../../src/services/SecretStore.ts"
 import { type VaultSimulator, VaultSimulator as Vault } from "../sim/vault/VaultSimulator.ts"
@@ -9,7 +9,7 @@ import { type VaultSimulator, VaultSimulator as Vault } from "../sim/vault/Vault
 const text = (t: string) => ({ _tag: "Text", text: t }) as const
 
 const storeFor = (vault: VaultSimulator, env: Record<string, string> = {}) =>
-  SecretStoreVault.pipe(
+  SecretStoreVault.layer.pipe(
     Layer.provide(VaultApiClient.layer),
     Layer.provide(
       ProviderConfig.layerFromEnv({ VAULT_ADDR: vault.url, VAULT_TOKEN: "root", api_timeout: "2s", ...env })

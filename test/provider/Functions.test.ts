@@ -7,7 +7,7 @@ import type { NamespaceName } from "../../src/domain/FunctionName.ts"
 import { jobSettingsFrom } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
-import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import * as EchoRunner from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Functions } from "../../src/provider/Functions.ts"
@@ -49,7 +49,7 @@ const withNomad = (wrap: (inner: NomadService) => NomadService) =>
   Functions.layer.pipe(
     Layer.provide(EndpointResolver.layer),
     Layer.provide(Layer.effect(Nomad, Effect.map(Effect.service(Nomad), wrap))),
-    Layer.provideMerge(DevCluster(EchoRunner)),
+    Layer.provideMerge(DevCluster(EchoRunner.layer)),
     Layer.provideMerge(ProviderConfig.layerFromEnv({}))
   )
 

@@ -38,7 +38,8 @@ const decodeChecks = decodeAnswer("consul", Schema.Array(HealthCheck))
 
 const quote = (value: string) => JSON.stringify(value)
 
-export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, slackMillis: number) => {
+/** Discovery through `client`; blocking queries wait `slackMillis` longer than the server holds them. */
+export const make = (client: ApiClient, settings: JobSettings, slackMillis: number) => {
   const indexOf = (answer: ApiAnswer) => Number(answer.headers["x-consul-index"] ?? 0) || 0
 
   const healthQuery = (ref: FunctionRef, index: number) => {
@@ -111,10 +112,10 @@ export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, sl
   return Discovery.of({ watch, readyCounts })
 }
 
-export const DiscoveryConsul: Layer.Layer<Discovery, never, ConsulApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<Discovery, never, ConsulApiClient | ProviderConfig> = Layer.effect(
   Discovery,
   Effect.gen(function*() {
     const config = yield* ProviderConfig
-    return makeConsulDiscovery(yield* ConsulApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
+    return make(yield* ConsulApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
   })
 )

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AllocationSpec } from "./AllocationRunner.ts"
-import { loopbackRunner } from "./LoopbackRunner.ts"
+import * as LoopbackRunner from "./LoopbackRunner.ts"
 
 const echo = (spec: AllocationSpec) => (request: IncomingMessage, response: ServerResponse) => {
   const chunks: Array<Buffer> = []
@@ -22,4 +22,4 @@ const echo = (spec: AllocationSpec) => (request: IncomingMessage, response: Serv
   })
 }
 
-export const EchoRunner = loopbackRunner(echo)
+export const layer = LoopbackRunner.layer(echo)

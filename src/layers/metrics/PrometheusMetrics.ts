@@ -31,7 +31,7 @@ const statsdHandler = (method: string, route: string) =>
 
 const invocationPath = "/function/{name}"
 
-export const makeMetrics = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) => {
+export const make = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) => {
   const registry = new PrometheusRegistry()
   const httpRequests = registry.counter(
     "provider_http_requests_total",
@@ -127,7 +127,7 @@ export const makeMetrics = (statsd: StatsdClient | undefined, dogstatsdTags: boo
   })
 }
 
-export const MetricsLive: Layer.Layer<Metrics, never, ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<Metrics, never, ProviderConfig> = Layer.effect(
   Metrics,
   Effect.gen(function*() {
     const config = yield* ProviderConfig
@@ -140,6 +140,6 @@ export const MetricsLive: Layer.Layer<Metrics, never, ProviderConfig> = Layer.ef
         address.port,
         (message) => Effect.runForkWith(context)(Effect.logWarning(message))
       )
-    return makeMetrics(statsd, config.statsdTags)
+    return make(statsd, config.statsdTags)
   })
 )

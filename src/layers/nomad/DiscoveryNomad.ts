@@ -46,7 +46,8 @@ export const isReady = (alloc: AllocationHealth): boolean =>
   alloc.ClientStatus === "running" && alloc.DesiredStatus === "run" &&
   (alloc.DeploymentStatus == null || alloc.DeploymentStatus.Healthy === true)
 
-export const makeNomadDiscovery = (client: NomadApi, settings: JobSettings, slackMillis: number) => {
+/** Discovery through `client`; blocking queries wait `slackMillis` longer than the server holds them. */
+export const make = (client: NomadApi, settings: JobSettings, slackMillis: number) => {
   const indexOf = (answer: ApiAnswer) => Number(answer.headers["x-nomad-index"] ?? 0) || 0
 
   const blockingGet = <A>(
@@ -129,10 +130,10 @@ export const makeNomadDiscovery = (client: NomadApi, settings: JobSettings, slac
   return Discovery.of({ watch, readyCounts })
 }
 
-export const DiscoveryNomad: Layer.Layer<Discovery, never, NomadApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<Discovery, never, NomadApiClient | ProviderConfig> = Layer.effect(
   Discovery,
   Effect.gen(function*() {
     const config = yield* ProviderConfig
-    return makeNomadDiscovery(yield* NomadApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
+    return make(yield* NomadApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
   })
 )

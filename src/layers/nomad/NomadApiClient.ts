@@ -17,19 +17,20 @@ export interface NomadApi extends ApiClient {
   ) => HttpClientRequest.HttpClientRequest
 }
 
-export const makeNomadApiClient = (client: ApiClient, region: string | undefined): NomadApi => ({
-  ...client,
-  request: (method, path, query) => {
-    const params = new URLSearchParams(query)
-    if (region !== undefined) params.set("region", region)
-    const search = params.toString()
-    return HttpClientRequest.make(method)(client.url(search === "" ? path : `${path}?${search}`), {
-      headers: { accept: "application/json" }
-    })
-  }
-})
-
 export class NomadApiClient extends Context.Service<NomadApiClient, NomadApi>()("faas-nomad/NomadApiClient") {
+  /** `client`, with Nomad's request builder for `region`. */
+  static readonly make = (client: ApiClient, region: string | undefined): NomadApi => ({
+    ...client,
+    request: (method, path, query) => {
+      const params = new URLSearchParams(query)
+      if (region !== undefined) params.set("region", region)
+      const search = params.toString()
+      return HttpClientRequest.make(method)(client.url(search === "" ? path : `${path}?${search}`), {
+        headers: { accept: "application/json" }
+      })
+    }
+  })
+
   static readonly layer: Layer.Layer<NomadApiClient, Error, ProviderConfig> = Layer.effect(
     NomadApiClient,
     Effect.gen(function*() {
@@ -51,7 +52,7 @@ export class NomadApiClient extends Context.Service<NomadApiClient, NomadApi>()(
         headers,
         timeout: config.apiTimeout
       })
-      return makeNomadApiClient(client, config.nomadRegion)
+      return NomadApiClient.make(client, config.nomadRegion)
     })
   )
 }

@@ -44,7 +44,7 @@ const validationFailure = /\d+ errors? occurred|validation failed|nonexistent na
 const segment = encodeURIComponent
 
 /** The Nomad service over Nomad's HTTP API, through `client`. */
-export const makeNomadApi = (client: NomadApi) => {
+export const make = (client: NomadApi) => {
   const request = client.request
 
   const registerJob: Nomad["Service"]["registerJob"] = (job, options) => {
@@ -214,7 +214,7 @@ export const makeNomadApi = (client: NomadApi) => {
   })
 }
 
-export const NomadHttp: Layer.Layer<Nomad, never, NomadApiClient> = Layer.effect(
+export const layer: Layer.Layer<Nomad, never, NomadApiClient> = Layer.effect(
   Nomad,
-  Effect.map(Effect.service(NomadApiClient), makeNomadApi)
+  Effect.map(Effect.service(NomadApiClient), make)
 )

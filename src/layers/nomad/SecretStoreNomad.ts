@@ -11,19 +11,18 @@ import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import { UpstreamError } from "../../domain/errors.ts"
 import type { SecretValue } from "../../domain/Secret.ts"
 import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
-import { secretStoragePath } from "../../jobs/secretTemplates.ts"
+import { secretData, secretStoragePath } from "../../jobs/secretTemplates.ts"
 import { SecretExists, SecretStore } from "../../services/SecretStore.ts"
 import { decodeAnswer, unexpected } from "../http/answers.ts"
 import type { ApiAnswer } from "../http/ApiClient.ts"
 import { writeOnCurrentVersion } from "../http/writeOnCurrentVersion.ts"
-import { secretData } from "../vault/SecretStoreVault.ts"
 import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
 
 const VariableMeta = Schema.Struct({ Path: Schema.String, ModifyIndex: Schema.Number })
 const decodeVariables = decodeAnswer("nomad", Schema.Array(VariableMeta))
 const decodeVariable = decodeAnswer("nomad", VariableMeta)
 
-export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSource, { backend: "nomad" }>) => {
+export const make = (client: NomadApi, source: Extract<SecretSource, { backend: "nomad" }>) => {
   const varPath = (name: string) =>
     `/v1/var/${secretStoragePath(source, "", name).split("/").map(encodeURIComponent).join("/")}`
 
@@ -112,11 +111,11 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
   })
 }
 
-export const SecretStoreNomad: Layer.Layer<SecretStore, never, NomadApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<SecretStore, never, NomadApiClient | ProviderConfig> = Layer.effect(
   SecretStore,
   Effect.gen(function*() {
     const source = jobSettingsFrom(yield* ProviderConfig).secrets
     if (source.backend !== "nomad") return yield* Effect.die(new Error("SecretStoreNomad needs secrets_backend=nomad"))
-    return makeNomadSecretStore(yield* NomadApiClient, source)
+    return make(yield* NomadApiClient, source)
   })
 )

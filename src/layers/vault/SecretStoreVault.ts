@@ -10,7 +10,7 @@ import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import { UpstreamError } from "../../domain/errors.ts"
 import type { SecretValue } from "../../domain/Secret.ts"
 import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
-import { secretStoragePath } from "../../jobs/secretTemplates.ts"
+import { secretData, secretStoragePath } from "../../jobs/secretTemplates.ts"
 import { SecretExists, SecretNotFound, SecretStore } from "../../services/SecretStore.ts"
 import { decodeAnswer, unexpected } from "../http/answers.ts"
 import type { ApiAnswer, ApiClient } from "../http/ApiClient.ts"
@@ -30,12 +30,6 @@ const MetadataAnswer = Schema.Struct({
 const decodeList = decodeAnswer("vault", ListAnswer)
 const decodeMetadata = decodeAnswer("vault", MetadataAnswer)
 
-/** Text is stored as is; bytes as base64 with `encoding`, which the job's template decodes. */
-export const secretData = (value: SecretValue): Record<string, string> =>
-  value._tag === "Text"
-    ? { value: value.text }
-    : { value: Buffer.from(value.bytes).toString("base64"), encoding: "base64" }
-
 /** Vault's own error text (its `errors` list) rather than the raw body. */
 const failure = (answer: ApiAnswer, what: string): UpstreamError =>
   unexpected("vault", answer, what, vaultErrorText(answer))
@@ -43,7 +37,7 @@ const failure = (answer: ApiAnswer, what: string): UpstreamError =>
 const casMismatch = (answer: ApiAnswer) =>
   answer.status === 400 && vaultErrorText(answer).includes("check-and-set parameter did not match")
 
-export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSource, { backend: "vault" }>) => {
+export const make = (client: ApiClient, source: Extract<SecretSource, { backend: "vault" }>) => {
   const { mount, prefix } = source
   const path = (namespace: string, name: string) => secretStoragePath(source, namespace, name)
   const url = (kind: "data" | "metadata", rest: string) =>
@@ -127,11 +121,11 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
   })
 }
 
-export const SecretStoreVault: Layer.Layer<SecretStore, never, VaultApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<SecretStore, never, VaultApiClient | ProviderConfig> = Layer.effect(
   SecretStore,
   Effect.gen(function*() {
     const source = jobSettingsFrom(yield* ProviderConfig).secrets
     if (source.backend !== "vault") return yield* Effect.die(new Error("SecretStoreVault needs secrets_backend=vault"))
-    return makeVaultSecretStore(yield* VaultApiClient, source)
+    return make(yield* VaultApiClient, source)
   })
 )

@@ -5,7 +5,7 @@
  * keep serving (stale beats down) while the watch retries with backoff. An
  * entry unused for a while stops watching; a deleted function is forgotten.
  */
-import { Context, Deferred, Duration, Effect, Fiber, Layer, Schedule, Stream, type Types } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, Fiber, Layer, Schedule, Stream, type Types } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { UpstreamError } from "../domain/errors.ts"
 import { type FunctionRef, refKey } from "../domain/FunctionName.ts"
@@ -58,6 +58,9 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
       const discovery = yield* Discovery
       const config = yield* ProviderConfig
       const scope = yield* Effect.scope
+      // Read synchronously, as the proxy reads it: the same clock stamps and sweeps, and TestClock drives both.
+      const clock = yield* Clock.Clock
+      const now = () => clock.currentTimeMillisUnsafe()
       const entries = new Map<string, WatchedFunction>()
       const watches = new Map<string, Fiber.Fiber<unknown, unknown>>()
 
@@ -101,7 +104,7 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
           error: undefined,
           timeoutMillis: undefined,
           maxInflight: undefined,
-          balancer: new LoadBalancer(Date.now()),
+          balancer: new LoadBalancer(now()),
           changed: Deferred.makeUnsafe<void>()
         }
         entries.set(key, entry)
@@ -113,7 +116,7 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
 
       const entry = Effect.fnUntraced(function*(ref: FunctionRef) {
         const found = yield* start(ref)
-        found.balancer.touch(Date.now())
+        found.balancer.touch(now())
         while (!found.known) {
           if (found.error !== undefined) return yield* Effect.fail(found.error)
           const answered = yield* Deferred.await(found.changed).pipe(Effect.timeoutOption(firstAnswerWithin))
@@ -136,9 +139,9 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
 
       const awaitReady = Effect.fnUntraced(function*(ref: FunctionRef, deadline: Duration.Duration) {
         const found = yield* entry(ref)
-        const until = Date.now() + Duration.toMillis(deadline)
+        const until = now() + Duration.toMillis(deadline)
         while (found.balancer.endpoints.length === 0) {
-          const left = until - Date.now()
+          const left = until - now()
           if (left <= 0) break
           const changed = yield* Deferred.await(found.changed).pipe(Effect.timeoutOption(Duration.millis(left)))
           if (changed._tag === "None") break
@@ -159,9 +162,9 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
 
       // Unused watches stop, so a provider that saw many functions once does not hold a query open for each.
       yield* Effect.gen(function*() {
-        const now = Date.now()
+        const at = now()
         for (const found of entries.values()) {
-          if (found.balancer.idle(now, idleMillis)) yield* forget(found.ref)
+          if (found.balancer.idle(at, idleMillis)) yield* forget(found.ref)
         }
       }).pipe(Effect.repeat(Schedule.spaced("1 minute")), Effect.forkIn(scope))
 

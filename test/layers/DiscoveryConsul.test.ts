@@ -8,6 +8,7 @@ import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Discovery, type Endpoint } from "../../src/services/Discovery.ts"
 import { type ConsulSimulator, ConsulSimulator as Consul } from "../sim/consul/ConsulSimulator.ts"
 import type { ServiceInstance } from "../sim/ServiceSink.ts"
+import { eventually } from "../support/eventually.ts"
 
 const ref = (name: string, namespace = "default") => ({ name, namespace }) as FunctionRef
 
@@ -126,13 +127,13 @@ describe("the endpoint resolver over Consul", () => {
         assert.strictEqual(consul.server.count(/health\/service/), before)
 
         yield* Effect.promise(() => consul.server.down())
-        for (let i = 0; i < 20 && entry.error === undefined; i++) yield* Effect.sleep("50 millis")
+        yield* eventually(Effect.sync(() => entry.error), (error) => error !== undefined)
         assert.strictEqual(entry.error?.dependency, "consul")
         assert.deepStrictEqual(ids((yield* resolver.entry(ref("steady"))).balancer.endpoints), ["r1"])
 
         consul.state.register(instance("r2", "steady"))
         yield* Effect.promise(() => consul.server.up())
-        for (let i = 0; i < 200 && entry.balancer.endpoints.length < 2; i++) yield* Effect.sleep("50 millis")
+        yield* eventually(Effect.sync(() => entry.balancer.endpoints.length), (n) => n === 2)
         assert.deepStrictEqual(ids(entry.balancer.endpoints), ["r1", "r2"])
         assert.isUndefined(entry.error)
       }).pipe(Effect.provide(discoveryFor(consul)))
@@ -149,8 +150,7 @@ describe("the endpoint resolver over Consul", () => {
         yield* resolver.forget(ref("forgotten"))
         assert.isFalse(entry.active)
         assert.isUndefined(resolver.peek("default/forgotten"))
-        for (let i = 0; i < 100 && consul.blockedQueries() > 0; i++) yield* Effect.sleep("10 millis")
-        assert.strictEqual(consul.blockedQueries(), 0)
+        yield* eventually(Effect.sync(() => consul.blockedQueries()), (n) => n === 0)
       }).pipe(Effect.provide(discoveryFor(consul)))
     }))
 

@@ -13,7 +13,7 @@
  */
 import { OtelTracer } from "@effect/opentelemetry"
 import { Agent, type Dispatcher } from "@effect/platform-node/Undici"
-import { Cause, Context, Duration, Effect, Layer, Option } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Layer, Option } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import {
@@ -63,6 +63,8 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const invocations = yield* Invocations
       const metrics = yield* Metrics
       const context = yield* Effect.context<never>()
+      // Taken once: the hot path reads it synchronously, with no fiber, and tests drive it with TestClock.
+      const clock = yield* Clock.Clock
       const defaultTimeoutMillis = Duration.toMillis(config.writeTimeout)
       const bodyLimit = config.maxInvokeBodySize
       const payloadTooLarge = new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" })
@@ -154,8 +156,9 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
                 return
               }
               if (connectFailures.has(code)) {
-                balancer.suspect(endpoint.id, Date.now())
-                const next = !hasBody && firstTry && !response.destroyed ? balancer.pick(Date.now()) : undefined
+                const now = clock.currentTimeMillisUnsafe()
+                balancer.suspect(endpoint.id, now)
+                const next = !hasBody && firstTry && !response.destroyed ? balancer.pick(now) : undefined
                 if (next !== undefined && next.id !== endpoint.id) {
                   spans?.end(0, code)
                   return forward(request, response, route, path, next, false)
@@ -195,7 +198,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           return
         }
         // Picking counts as a use: invocations keep the function's watch alive.
-        const endpoint = entry.balancer.pick(Date.now())
+        const endpoint = entry.balancer.pick(clock.currentTimeMillisUnsafe())
         if (endpoint === undefined) return fail(response, new NoReadyInstance(entry.ref))
         forward(request, response, route, path, endpoint, true)
       }

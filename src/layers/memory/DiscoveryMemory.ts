@@ -4,7 +4,8 @@ import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import type { FunctionRef } from "../../domain/FunctionName.ts"
 import { type JobSettings, jobSettingsFrom, serviceName } from "../../jobs/JobSettings.ts"
 import { Discovery, type Endpoint, sameEndpoints } from "../../services/Discovery.ts"
-import { MemoryCluster, type ServiceInstance } from "./MemoryCluster.ts"
+import { MemoryCluster } from "./MemoryCluster.ts"
+import type { ServiceInstance } from "./ServiceCatalog.ts"
 
 const inNamespace = (instance: ServiceInstance, namespace: string) =>
   (instance.meta["openfaas_namespace"] ?? instance.namespace) === namespace

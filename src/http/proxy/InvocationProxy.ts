@@ -17,17 +17,19 @@ import { Cause, Clock, Context, Duration, Effect, Layer, Option } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import {
+  type ApiError,
   InvalidRequest,
   InvocationFailed,
   InvocationTimeout,
   NoReadyInstance,
-  PayloadTooLarge
+  PayloadTooLarge,
+  TooManyInvocations
 } from "../../domain/errors.ts"
 import type { ResolverEntry } from "../../provider/EndpointResolver.ts"
 import { Invocations } from "../../provider/Invocations.ts"
 import type { Endpoint } from "../../services/Discovery.ts"
 import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
-import { describeError, isRouteError, type RouteError } from "../errorResponse.ts"
+import { describeError, isApiError } from "../errorResponse.ts"
 import { BodyTooLarge, declaredTooLarge, limitedBody } from "./bodyLimit.ts"
 import { invocationName, invocationNameEnd, upstreamPath } from "./invocationTarget.ts"
 import { makeInvocationTracing } from "./invocationTracing.ts"
@@ -73,7 +75,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const tracing = Option.isSome(otel) ? makeInvocationTracing(otel.value) : undefined
       yield* Effect.addFinalizer(() => Effect.promise(() => agent.close()))
 
-      const fail = (response: ServerResponse, error: RouteError, closeConnection = false) => {
+      const fail = (response: ServerResponse, error: ApiError, closeConnection = false) => {
         if (response.headersSent) return response.destroy()
         const { message, status } = describeError(error)
         response.writeHead(status, {
@@ -190,10 +192,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           return
         }
         if (entry.maxInflight !== undefined && entry.balancer.inflight >= entry.maxInflight) {
-          response.writeHead(429, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
-          response.end(
-            `${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`
-          )
+          fail(response, new TooManyInvocations({ ...entry.ref, maxInflight: entry.maxInflight }))
           route.recorder.record(429, 0, request.method!)
           return
         }
@@ -222,7 +221,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             Effect.matchCauseEffect({
               onFailure: (cause) => {
                 const failure = Cause.findErrorOption(cause)
-                if (Option.isSome(failure) && isRouteError(failure.value)) {
+                if (Option.isSome(failure) && isApiError(failure.value)) {
                   return Effect.sync(() => fail(response, failure.value))
                 }
                 return Effect.logError("invocation failed unexpectedly", cause).pipe(

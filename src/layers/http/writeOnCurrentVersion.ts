@@ -4,8 +4,7 @@
  * on it, and when another writer got in between, read again, a few times.
  */
 import { Effect } from "effect"
-import { type Dependency, UpstreamError } from "../../domain/errors.ts"
-import { SecretNotFound } from "../../services/SecretStore.ts"
+import { type Dependency, SecretNotFound, UpstreamError } from "../../domain/errors.ts"
 import type { ApiAnswer } from "./ApiClient.ts"
 
 export interface CurrentVersionWrite<V> {

@@ -3,8 +3,9 @@
  * `MemorySecrets` view the dev cluster's runner reads values from.
  */
 import { Context, Effect, Layer } from "effect"
+import { SecretExists, SecretNotFound } from "../../domain/errors.ts"
 import type { SecretValue } from "../../domain/Secret.ts"
-import { SecretExists, SecretNotFound, SecretStore } from "../../services/SecretStore.ts"
+import { SecretStore } from "../../services/SecretStore.ts"
 import { MemorySecrets } from "./MemorySecrets.ts"
 
 /** One store of secrets, seen as both services. */

@@ -16,6 +16,7 @@
 export { parseCommandLine, settingsFromEnv } from "./config/commandLine.ts"
 export { ProviderConfig } from "./config/ProviderConfig.ts"
 export { type ProviderSettings, settings } from "./config/settings.ts"
+export { StartupError } from "./config/StartupError.ts"
 
 // The contract
 export * from "./domain/errors.ts"

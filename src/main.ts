@@ -8,6 +8,7 @@ import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { type Command, helpText, parseCommandLine } from "./config/commandLine.ts"
 import { ProviderConfig } from "./config/ProviderConfig.ts"
 import type { ProviderSettings } from "./config/settings.ts"
+import type { StartupError } from "./config/StartupError.ts"
 import * as ProcessRunner from "./dev/ProcessRunner.ts"
 import { ProviderServer } from "./http/ProviderServer.ts"
 import { DevCluster } from "./layers/DevCluster.ts"
@@ -22,7 +23,7 @@ import type { SecretStore } from "./services/SecretStore.ts"
 import { release } from "./version.ts"
 
 const serve = (command: Command, settings: ProviderSettings) => {
-  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, Error, ProviderConfig> =
+  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, StartupError, ProviderConfig> =
     command === "start"
       ? LiveCluster
       : DevCluster(ProcessRunner.layer)

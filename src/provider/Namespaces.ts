@@ -6,6 +6,7 @@
  */
 import { Cache, Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { StartupError } from "../config/StartupError.ts"
 import { InvalidRequest, NamespaceNotFound, type UpstreamError } from "../domain/errors.ts"
 import { NamespaceName } from "../domain/FunctionName.ts"
 import type { Namespace } from "../nomad/Namespace.ts"
@@ -31,10 +32,15 @@ export class Namespaces extends Context.Service<Namespaces, {
     Effect.gen(function*() {
       const config = yield* ProviderConfig
       const nomad = yield* Nomad
-      const defaultNamespace = Option.getOrThrowWith(
-        decodeNamespaceName(config.nomadNamespace),
-        () => new Error(`NOMAD_NAMESPACE "${config.nomadNamespace}" is not a valid Nomad namespace name`)
-      )
+      const defaultNamespace = yield* Option.match(decodeNamespaceName(config.nomadNamespace), {
+        onNone: () =>
+          Effect.fail(
+            new StartupError({
+              message: `NOMAD_NAMESPACE "${config.nomadNamespace}" is not a valid Nomad namespace name`
+            })
+          ),
+        onSome: Effect.succeed
+      })
       // Namespaces change rarely; a short memory spares Nomad one read per request.
       const allowed = yield* Cache.makeWith(
         (name: NamespaceName) => Effect.map(nomad.readNamespace(name), Option.exists(isOpenFaaSNamespace)),

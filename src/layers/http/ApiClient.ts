@@ -8,6 +8,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Context, Duration, Effect, Layer, Schedule, Scope } from "effect"
 import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { readFileSync } from "node:fs"
+import { StartupError } from "../../config/StartupError.ts"
 import { type Dependency, UpstreamError } from "../../domain/errors.ts"
 
 export interface TlsSettings {
@@ -102,32 +103,28 @@ const isRetryableStatus = (status: number) => status === 429 || (status >= 500 &
 const backoff = Schedule.exponential("100 millis", 2).pipe(Schedule.jittered, Schedule.upTo({ times: 3 }))
 
 /** A file a setting names, or an error naming the setting; undefined when the setting is unset. */
-export const readFile = (setting: string, path: string | undefined): string | undefined => {
-  if (path === undefined) return undefined
-  try {
-    return readFileSync(path, "utf8")
-  } catch (cause) {
-    throw new Error(`${setting}: cannot read ${path}: ${(cause as Error).message}`, { cause })
-  }
-}
+export const readFile = (setting: string, path: string | undefined): Effect.Effect<string | undefined, StartupError> =>
+  path === undefined ? Effect.undefined : Effect.try({
+    try: () => readFileSync(path, "utf8"),
+    catch: (cause) => new StartupError({ message: `${setting}: cannot read ${path}: ${(cause as Error).message}` })
+  })
 
 const tlsOptions = (dependency: Dependency, tls: TlsSettings) => {
   const prefix = dependency.toUpperCase()
-  return {
+  return Effect.all({
     ca: readFile(`${prefix} CA certificate`, tls.caFile),
     cert: readFile(`${prefix} client certificate`, tls.certFile),
-    key: readFile(`${prefix} client key`, tls.keyFile),
+    key: readFile(`${prefix} client key`, tls.keyFile)
+  }).pipe(Effect.map((files) => ({
+    ...files,
     rejectUnauthorized: tls.skipVerify !== true,
     ...(tls.serverName === undefined ? {} : { servername: tls.serverName })
-  }
+  })))
 }
 
-export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClient, Error, Scope.Scope> =>
+export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClient, StartupError, Scope.Scope> =>
   Effect.gen(function*() {
-    const connect = yield* Effect.try({
-      try: () => tlsOptions(options.dependency, options.tls),
-      catch: (e) => e as Error
-    })
+    const connect = yield* tlsOptions(options.dependency, options.tls)
     const context = yield* Layer.build(NodeHttpClient.layerUndiciOptions({ connect }))
     const client = Context.get(context, HttpClient.HttpClient)
     const base = options.baseUrl.href.replace(/\/$/, "")

@@ -6,6 +6,7 @@
 import { Context, Effect, Layer, Redacted } from "effect"
 import { HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import type { StartupError } from "../../config/StartupError.ts"
 import { type ApiClient, makeApiClient } from "../http/ApiClient.ts"
 
 export interface NomadApi extends ApiClient {
@@ -31,7 +32,7 @@ export class NomadApiClient extends Context.Service<NomadApiClient, NomadApi>()(
     }
   })
 
-  static readonly layer: Layer.Layer<NomadApiClient, Error, ProviderConfig> = Layer.effect(
+  static readonly layer: Layer.Layer<NomadApiClient, StartupError, ProviderConfig> = Layer.effect(
     NomadApiClient,
     Effect.gen(function*() {
       const config = yield* ProviderConfig

@@ -6,6 +6,7 @@
 import { Context, Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import type { StartupError } from "../../config/StartupError.ts"
 import { decodeAnswer } from "../http/answers.ts"
 import { type ApiAnswer, type ApiClient, makeApiClient } from "../http/ApiClient.ts"
 
@@ -63,7 +64,7 @@ const renewForever = (client: ApiClient) =>
   )
 
 export class VaultApiClient extends Context.Service<VaultApiClient, ApiClient>()("faas-nomad/VaultApiClient") {
-  static readonly layer: Layer.Layer<VaultApiClient, Error, ProviderConfig> = Layer.effect(
+  static readonly layer: Layer.Layer<VaultApiClient, StartupError, ProviderConfig> = Layer.effect(
     VaultApiClient,
     Effect.gen(function*() {
       const config = yield* ProviderConfig

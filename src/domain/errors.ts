@@ -32,8 +32,9 @@ export class FunctionExists extends Schema.TaggedError<FunctionExists>()("Functi
   namespace: Schema.String
 }) {}
 
-/** The function kept changing under a check-and-set write until the retries ran out. */
+/** A function or a secret kept changing under a check-and-set write until the retries ran out. */
 export class ConcurrentModification extends Schema.TaggedError<ConcurrentModification>()("ConcurrentModification", {
+  kind: Schema.Literals(["function", "secret"]),
   name: Schema.String,
   namespace: Schema.String
 }) {}

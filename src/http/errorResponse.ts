@@ -53,7 +53,7 @@ export const describeError = (error: ApiError): { readonly status: number; reado
         message: `function ${qualified(error)} already exists; update it with PUT /system/functions`
       }
     case "ConcurrentModification":
-      return { status: 409, message: `function ${qualified(error)} kept changing during this request; try again` }
+      return { status: 409, message: `${error.kind} ${qualified(error)} kept changing during this request; try again` }
     case "DeploymentRejected":
       return { status: 400, message: `Nomad rejected the job of function "${error.name}": ${error.message}` }
     case "LogRequestInvalid":

@@ -3,7 +3,7 @@
  * Discovery services. Writes use check-and-set so that concurrent requests,
  * on this replica or another, never lose an update.
  */
-import { Context, DateTime, Effect, Layer, Option, Result, Schedule, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Result, Schema } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import {
   ConcurrentModification,
@@ -22,15 +22,13 @@ import { jobId, type JobSettings, jobSettingsFrom } from "../jobs/JobSettings.ts
 import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctionStatus.ts"
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
 import type { Job } from "../nomad/Job.ts"
+import { retryLostRaces } from "../services/checkAndSet.ts"
 import { Discovery } from "../services/Discovery.ts"
 import { Metrics } from "../services/Metrics.ts"
 import { JobIndexConflict, Nomad } from "../services/Nomad.ts"
 import { SecretStore } from "../services/SecretStore.ts"
 import { EndpointResolver } from "./EndpointResolver.ts"
 import { readFunctionJob } from "./readFunctionJob.ts"
-
-/** How many times a check-and-set write is retried after losing a race. */
-const casAttempts = 8
 
 const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
 
@@ -106,18 +104,8 @@ export class Functions extends Context.Service<Functions, {
         new DeploymentRejected({ name, message: error.message })
 
       /** Retries a check-and-set write that lost a race, re-reading each time; gives up with ConcurrentModification. */
-      const retryConflicts = <A, E>(
-        ref: FunctionRef,
-        write: Effect.Effect<A, E | JobIndexConflict>
-      ): Effect.Effect<A, Exclude<E, JobIndexConflict> | ConcurrentModification> =>
-        write.pipe(
-          Effect.retry({
-            while: isJobIndexConflict,
-            schedule: Schedule.exponential("20 millis").pipe(Schedule.jittered),
-            times: casAttempts - 1
-          }),
-          Effect.catchIf(isJobIndexConflict, () => Effect.fail(new ConcurrentModification(ref)))
-        ) as Effect.Effect<A, Exclude<E, JobIndexConflict> | ConcurrentModification>
+      const retryConflicts = <A, E>(ref: FunctionRef, write: Effect.Effect<A, E | JobIndexConflict>) =>
+        retryLostRaces(write, isJobIndexConflict, () => new ConcurrentModification({ kind: "function", ...ref }))
 
       const createdAtOf = (existing: Job): Effect.Effect<string> => {
         const recorded = existing.Meta?.[metaKeys.createdAt]

@@ -4,7 +4,7 @@
  * back out through the API.
  */
 import { Context, type Effect } from "effect"
-import type { SecretExists, SecretNotFound, UpstreamError } from "../domain/errors.ts"
+import type { ConcurrentModification, SecretExists, SecretNotFound, UpstreamError } from "../domain/errors.ts"
 import type { SecretValue } from "../domain/Secret.ts"
 
 export class SecretStore extends Context.Service<SecretStore, {
@@ -15,10 +15,14 @@ export class SecretStore extends Context.Service<SecretStore, {
     name: string,
     value: SecretValue
   ) => Effect.Effect<void, SecretExists | UpstreamError>
+  /** Check-and-set where the backend offers it: a secret that keeps changing ends in ConcurrentModification. */
   readonly update: (
     namespace: string,
     name: string,
     value: SecretValue
-  ) => Effect.Effect<void, SecretNotFound | UpstreamError>
-  readonly remove: (namespace: string, name: string) => Effect.Effect<void, SecretNotFound | UpstreamError>
+  ) => Effect.Effect<void, SecretNotFound | ConcurrentModification | UpstreamError>
+  readonly remove: (
+    namespace: string,
+    name: string
+  ) => Effect.Effect<void, SecretNotFound | ConcurrentModification | UpstreamError>
 }>()("faas-nomad/SecretStore") {}

@@ -85,7 +85,6 @@ export const make = (client: NomadApi, source: Extract<SecretSource, { backend: 
     what: string
   ) =>
     writeOnCurrentVersion({
-      dependency: "nomad",
       namespace,
       name,
       version: modifyIndex(namespace, name),

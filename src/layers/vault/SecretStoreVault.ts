@@ -94,7 +94,6 @@ export const make = (client: ApiClient, source: Extract<SecretSource, { backend:
 
   const update = (namespace: string, name: string, value: SecretValue) =>
     writeOnCurrentVersion({
-      dependency: "vault",
       namespace,
       name,
       version: currentVersion(namespace, name),

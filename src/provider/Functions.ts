@@ -178,10 +178,8 @@ export class Functions extends Context.Service<Functions, {
           .pipe(
             Effect.catchTag("JobNotFound", () => Effect.fail(new FunctionNotFound(ref))),
             // Nomad refuses to scale while a deployment runs; a new job version supersedes the deployment instead.
-            Effect.catchTag("JobRejected", (e) =>
-              e.message.includes("active deployment")
-                ? retryConflicts(ref, scaleByRegisterOnce(ref, replicas))
-                : Effect.fail(rejected(ref.name)(e)))
+            Effect.catchTag("ScaleBlocked", () => retryConflicts(ref, scaleByRegisterOnce(ref, replicas))),
+            Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
           )
       })
 

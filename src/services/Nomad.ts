@@ -26,6 +26,12 @@ export class JobRejected extends Schema.TaggedError<JobRejected>()("JobRejected"
   message: Schema.String
 }) {}
 
+/** Nomad refuses to scale a job while a deployment of it runs; a new version of the job supersedes the deployment. */
+export class ScaleBlocked extends Schema.TaggedError<ScaleBlocked>()("ScaleBlocked", {
+  jobId: Schema.String,
+  message: Schema.String
+}) {}
+
 export interface RegisterOptions {
   /**
    * Check-and-set: register only if the job's current `JobModifyIndex` equals
@@ -66,7 +72,7 @@ export class Nomad extends Context.Service<Nomad, {
     group: string,
     count: number,
     message: string
-  ) => Effect.Effect<void, JobNotFound | JobRejected | UpstreamError>
+  ) => Effect.Effect<void, JobNotFound | JobRejected | ScaleBlocked | UpstreamError>
   readonly jobAllocations: (
     namespace: string,
     jobId: string

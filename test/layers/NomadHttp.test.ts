@@ -101,7 +101,9 @@ describe("the Nomad client against the simulator", () => {
         yield* nomad.registerJob(jobFor("busy"), {})
         sim.state.blockScaling("OpenFaaS-busy", true)
         const blocked = yield* Effect.flip(nomad.scaleTaskGroup("default", "OpenFaaS-busy", "busy", 2, "x"))
-        assert.isTrue(blocked._tag === "JobRejected" && blocked.message.includes("active deployment"))
+        assert.isTrue(blocked._tag === "ScaleBlocked" && blocked.message.includes("active deployment"))
+        const negative = yield* Effect.flip(nomad.scaleTaskGroup("default", "OpenFaaS-busy", "busy", -1, "x"))
+        assert.strictEqual(negative._tag, "JobRejected", "any other refusal of a scale stays JobRejected")
       })
     ))
 

@@ -13,7 +13,7 @@ import * as EchoRunner from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Functions } from "../../src/provider/Functions.ts"
-import { JobIndexConflict, JobRejected, Nomad } from "../../src/services/Nomad.ts"
+import { JobIndexConflict, Nomad, ScaleBlocked } from "../../src/services/Nomad.ts"
 
 type NomadService = Nomad["Service"]
 
@@ -44,7 +44,7 @@ const scaleBlocked = (inner: NomadService) =>
   Nomad.of({
     ...inner,
     scaleTaskGroup: (_namespace, jobId) =>
-      Effect.fail(new JobRejected({ jobId, message: "job scaling blocked due to active deployment" }))
+      Effect.fail(new ScaleBlocked({ jobId, message: "job scaling blocked due to active deployment" }))
   })
 
 const withNomad = (wrap: (inner: NomadService) => NomadService) =>

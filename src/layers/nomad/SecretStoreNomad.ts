@@ -13,7 +13,7 @@ import type { SecretValue } from "../../domain/Secret.ts"
 import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
 import { secretData, secretStoragePath } from "../../jobs/secretTemplates.ts"
 import { SecretStore } from "../../services/SecretStore.ts"
-import { decodeAnswer, unexpected } from "../http/answers.ts"
+import { decodeAnswer, matchStatus, unexpected } from "../http/answers.ts"
 import type { ApiAnswer } from "../http/ApiClient.ts"
 import { writeOnCurrentVersion } from "../http/writeOnCurrentVersion.ts"
 import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
@@ -29,12 +29,12 @@ export const make = (client: NomadApi, source: Extract<SecretSource, { backend: 
   /** The variable's ModifyIndex, or undefined when it does not exist. */
   const modifyIndex = (namespace: string, name: string) =>
     client.send(client.request("GET", varPath(name), { namespace }), { retry: "read" }).pipe(
-      Effect.flatMap((answer): Effect.Effect<number | undefined, UpstreamError> =>
-        answer.status === 404
-          ? Effect.succeed(undefined)
-          : answer.status === 200
-          ? Effect.map(decodeVariable(answer, `read secret ${name}`), (v) => v.ModifyIndex)
-          : Effect.fail(unexpected("nomad", answer, `read secret ${name}`))
+      Effect.flatMap((answer) =>
+        matchStatus<number | undefined, UpstreamError>(answer, {
+          200: (ok) => Effect.map(decodeVariable(ok, `read secret ${name}`), (v) => v.ModifyIndex),
+          404: () => Effect.undefined,
+          orElse: (other) => Effect.fail(unexpected("nomad", other, `read secret ${name}`))
+        })
       )
     )
 
@@ -54,9 +54,10 @@ export const make = (client: NomadApi, source: Extract<SecretSource, { backend: 
   const list = (namespace: string) =>
     client.send(client.request("GET", "/v1/vars", { namespace, prefix: `${source.prefix}/` }), { retry: "read" }).pipe(
       Effect.flatMap((answer) =>
-        answer.status === 200
-          ? decodeVariables(answer, "list secrets")
-          : Effect.fail(unexpected("nomad", answer, "list secrets"))
+        matchStatus(answer, {
+          200: (ok) => decodeVariables(ok, "list secrets"),
+          orElse: (other) => Effect.fail(unexpected("nomad", other, "list secrets"))
+        })
       ),
       Effect.map((variables) =>
         variables
@@ -68,12 +69,13 @@ export const make = (client: NomadApi, source: Extract<SecretSource, { backend: 
 
   const create = (namespace: string, name: string, value: SecretValue) =>
     put(namespace, name, value, 0).pipe(
-      Effect.flatMap((answer: ApiAnswer): Effect.Effect<void, SecretExists | UpstreamError> =>
-        answer.status === 200 || answer.status === 204
-          ? Effect.void
-          : answer.status === 409
-          ? Effect.fail(new SecretExists({ name, namespace }))
-          : Effect.fail(unexpected("nomad", answer, `create secret ${name}`))
+      Effect.flatMap((answer) =>
+        matchStatus<void, SecretExists | UpstreamError>(answer, {
+          200: () => Effect.void,
+          204: () => Effect.void,
+          409: () => Effect.fail(new SecretExists({ name, namespace })),
+          orElse: (other) => Effect.fail(unexpected("nomad", other, `create secret ${name}`))
+        })
       )
     )
 

@@ -12,7 +12,7 @@ import type { SecretValue } from "../../domain/Secret.ts"
 import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
 import { secretData, secretStoragePath } from "../../jobs/secretTemplates.ts"
 import { SecretStore } from "../../services/SecretStore.ts"
-import { decodeAnswer, unexpected } from "../http/answers.ts"
+import { decodeAnswer, matchStatus, unexpected } from "../http/answers.ts"
 import type { ApiAnswer, ApiClient } from "../http/ApiClient.ts"
 import { writeOnCurrentVersion } from "../http/writeOnCurrentVersion.ts"
 import { VaultApiClient, vaultErrorText } from "./VaultApiClient.ts"
@@ -46,16 +46,19 @@ export const make = (client: ApiClient, source: Extract<SecretSource, { backend:
   /** The current version, or undefined when the secret does not exist or its latest version is deleted. */
   const currentVersion = (namespace: string, name: string) =>
     client.send(HttpClientRequest.get(url("metadata", path(namespace, name))), { retry: "read" }).pipe(
-      Effect.flatMap((answer): Effect.Effect<number | undefined, UpstreamError> => {
-        if (answer.status === 404) return Effect.succeed(undefined)
-        if (answer.status !== 200) return Effect.fail(failure(answer, `read secret ${name}`))
-        return Effect.map(decodeMetadata(answer, `read secret ${name}`), ({ data }) => {
-          const latest = data.versions[String(data.current_version)]
-          return latest === undefined || latest.destroyed || latest.deletion_time !== ""
-            ? undefined
-            : data.current_version
+      Effect.flatMap((answer) =>
+        matchStatus<number | undefined, UpstreamError>(answer, {
+          200: (ok) =>
+            Effect.map(decodeMetadata(ok, `read secret ${name}`), ({ data }) => {
+              const latest = data.versions[String(data.current_version)]
+              return latest === undefined || latest.destroyed || latest.deletion_time !== ""
+                ? undefined
+                : data.current_version
+            }),
+          404: () => Effect.undefined,
+          orElse: (other) => Effect.fail(failure(other, `read secret ${name}`))
         })
-      })
+      )
     )
 
   const write = (namespace: string, name: string, value: SecretValue, cas: number) =>
@@ -69,26 +72,30 @@ export const make = (client: ApiClient, source: Extract<SecretSource, { backend:
   const list = (namespace: string) =>
     client.send(HttpClientRequest.get(`${url("metadata", `${prefix}/${namespace}`)}/?list=true`), { retry: "read" })
       .pipe(
-        Effect.flatMap((answer): Effect.Effect<ReadonlyArray<string>, UpstreamError> =>
-          answer.status === 404
-            ? Effect.succeed([])
-            : answer.status === 200
-            ? Effect.map(
-              decodeList(answer, "list secrets"),
-              ({ data }) => data.keys.filter((k) => !k.endsWith("/")).sort()
-            )
-            : Effect.fail(failure(answer, "list secrets"))
+        Effect.flatMap((answer) =>
+          matchStatus<ReadonlyArray<string>, UpstreamError>(answer, {
+            200: (ok) =>
+              Effect.map(
+                decodeList(ok, "list secrets"),
+                ({ data }) => data.keys.filter((k) => !k.endsWith("/")).sort()
+              ),
+            404: () => Effect.succeed([]),
+            orElse: (other) => Effect.fail(failure(other, "list secrets"))
+          })
         )
       )
 
   const create = (namespace: string, name: string, value: SecretValue) =>
     write(namespace, name, value, 0).pipe(
-      Effect.flatMap((answer): Effect.Effect<void, SecretExists | UpstreamError> =>
-        answer.status === 200 || answer.status === 204
-          ? Effect.void
-          : casMismatch(answer)
-          ? Effect.fail(new SecretExists({ name, namespace }))
-          : Effect.fail(failure(answer, `create secret ${name}`))
+      Effect.flatMap((answer) =>
+        matchStatus<void, SecretExists | UpstreamError>(answer, {
+          200: () => Effect.void,
+          204: () => Effect.void,
+          orElse: (other) =>
+            Effect.fail(
+              casMismatch(other) ? new SecretExists({ name, namespace }) : failure(other, `create secret ${name}`)
+            )
+        })
       )
     )
 

@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import { HttpIncomingMessage, HttpServerRequest } from "effect/http"
 import { InvalidRequest, PayloadTooLarge } from "../domain/errors.ts"
 import { FunctionName } from "../domain/FunctionName.ts"
-import { formatIssues } from "../domain/schemaIssues.ts"
+import { formatIssues } from "../schema/issues.ts"
 
 export const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, root?: string) => {
   const decode = Schema.decodeUnknownEffect(schema)

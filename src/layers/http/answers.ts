@@ -4,7 +4,7 @@
  */
 import { Effect, Schema } from "effect"
 import { type Dependency, UpstreamError } from "../../domain/errors.ts"
-import { formatIssues } from "../../domain/schemaIssues.ts"
+import { formatIssues } from "../../schema/issues.ts"
 import type { ApiAnswer } from "./ApiClient.ts"
 
 /** The answer's JSON body decoded with `schema`; an answer of another shape is `BadResponse`. */

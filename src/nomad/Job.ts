@@ -5,11 +5,7 @@
  * ignored. Durations are integer nanoseconds, as in Nomad's JSON.
  */
 import { Schema } from "effect"
-
-/** A field Nomad may omit or send as `null`. */
-export const nullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
-
-export const StringMap = Schema.Record(Schema.String, Schema.String)
+import { nullable, StringMap } from "../schema/fields.ts"
 
 export const Constraint = Schema.Struct({
   LTarget: nullable(Schema.String),

@@ -5,7 +5,7 @@
  * decodes each with its schema, and yields the log bytes they carry.
  */
 import { Result, Schema } from "effect"
-import { nullable } from "./Job.ts"
+import { nullable } from "../schema/fields.ts"
 
 export const StreamFrame = Schema.Struct({
   /** Base64 of the log bytes; absent in heartbeats and file events. */

@@ -4,7 +4,7 @@
  * invocation of a function, or one that finds no ready instance, comes here;
  * the proxy serves the others from the resolver's entry, without Effect.
  */
-import { Context, Duration, Effect, Layer, Result, Schema } from "effect"
+import { Context, Duration, Effect, Layer, Result } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import {
   type ConcurrentModification,
@@ -14,13 +14,11 @@ import {
   NoReadyInstance,
   type UpstreamError
 } from "../domain/errors.ts"
-import { FunctionName, type FunctionRef, refKey, splitQualifiedName } from "../domain/FunctionName.ts"
+import { decodeFunctionName, type FunctionRef, refKey, splitQualifiedName } from "../domain/FunctionName.ts"
 import { initialReplicas } from "../jobs/functionLabels.ts"
 import { EndpointResolver, type ResolverEntry } from "./EndpointResolver.ts"
 import { Functions } from "./Functions.ts"
 import { Namespaces } from "./Namespaces.ts"
-
-const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
 
 /** Why a function cannot be invoked now. */
 export type InvocationError =

@@ -4,11 +4,11 @@
  * faasd labels containerd namespaces. Anything else is refused with a 4xx that
  * says how to allow it.
  */
-import { Cache, Context, Effect, Exit, Layer, Option, Schema } from "effect"
+import { Cache, Context, Effect, Exit, Layer, Option } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { StartupError } from "../config/StartupError.ts"
 import { InvalidRequest, NamespaceNotFound, type UpstreamError } from "../domain/errors.ts"
-import { NamespaceName } from "../domain/FunctionName.ts"
+import { decodeNamespaceName, type NamespaceName } from "../domain/FunctionName.ts"
 import type { Namespace } from "../nomad/Namespace.ts"
 import { Nomad } from "../services/Nomad.ts"
 
@@ -16,8 +16,6 @@ const isOpenFaaSNamespace = (namespace: Namespace) => {
   const flag = namespace.Meta?.["openfaas"]
   return flag === "1" || flag === "true"
 }
-
-const decodeNamespaceName = Schema.decodeUnknownOption(NamespaceName)
 
 export class Namespaces extends Context.Service<Namespaces, {
   readonly defaultNamespace: NamespaceName

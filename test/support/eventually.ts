@@ -8,7 +8,10 @@ const pause = Effect.withFiber((fiber) => {
   return clock.withLive === undefined ? sleep : clock.withLive(sleep)
 })
 
-/** Asks until `accept` holds (every 25 ms, 400 times): Nomad places allocations asynchronously, as the real one does. */
+/**
+ * Asks until `accept` holds (every 25 ms, 400 times): Nomad places allocations asynchronously, as the real one
+ * does.
+ */
 export const eventually = <A, R>(ask: Effect.Effect<A, never, R>, accept: (a: A) => boolean) =>
   Effect.gen(function*() {
     for (let attempt = 0; attempt < 400; attempt++) {

@@ -8,8 +8,8 @@
  * takes the slow path: the `Invocations` use case, in Effect.
  *
  * A request is never retried once sent: it may carry a body and the function
- * may not be idempotent. Only a bodiless request whose connection was refused
- * goes once to another instance, since nothing reached the first.
+ * may not be idempotent. Only a bodiless request whose connection could not
+ * be made goes once to another instance, since nothing reached the first.
  */
 import { OtelTracer } from "@effect/opentelemetry"
 import { Agent, type Dispatcher } from "@effect/platform-node/Undici"
@@ -25,6 +25,7 @@ import {
   PayloadTooLarge,
   TooManyInvocations
 } from "../../domain/errors.ts"
+import { connectFailures } from "../../net/connectFailures.ts"
 import type { ResolverEntry } from "../../provider/EndpointResolver.ts"
 import { Invocations } from "../../provider/Invocations.ts"
 import type { Endpoint } from "../../services/Discovery.ts"
@@ -51,8 +52,6 @@ const hopByHop = new Set([
   "upgrade",
   "host"
 ])
-
-const connectFailures = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])
 
 export class InvocationProxy extends Context.Service<InvocationProxy, {
   /** Answers one invocation on Node's request and response; never throws. */

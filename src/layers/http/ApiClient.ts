@@ -10,6 +10,7 @@ import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientRes
 import { readFileSync } from "node:fs"
 import { StartupError } from "../../config/StartupError.ts"
 import { type Dependency, UpstreamError } from "../../domain/errors.ts"
+import { connectFailures } from "../../net/connectFailures.ts"
 
 export interface TlsSettings {
   readonly caFile?: string | undefined
@@ -61,15 +62,6 @@ export interface ApiClient {
   /** `path` (with `/v1/...`) resolved against the base URL, which may carry a path prefix. */
   readonly url: (path: string) => string
 }
-
-const connectFailures = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT"
-])
 
 /** The innermost error message and code of a transport failure: `connect ECONNREFUSED 127.0.0.1:4646`. */
 const rootCause = (error: unknown): { readonly message: string; readonly code: string | undefined } => {

@@ -1,7 +1,7 @@
 /**
  * The embedded single-node cluster `faas-nomad dev` and the tests run on:
- * in-memory Nomad and service catalog, secrets and metrics in memory, and an
- * allocation runner that plays the Nomad client.
+ * in-memory Nomad and service catalog, secrets in memory, the same metrics
+ * as a live provider, and an allocation runner that plays the Nomad client.
  */
 import { Layer } from "effect"
 import type { AllocationRunner } from "./memory/AllocationRunner.ts"

@@ -1,7 +1,7 @@
 /**
- * The provider's function operations, in OpenFaaS terms, over the Nomad and
- * Discovery services. Writes use check-and-set so that concurrent requests,
- * on this replica or another, never lose an update.
+ * The provider's function operations, in OpenFaaS terms, over the Nomad,
+ * Discovery and SecretStore services. Writes use check-and-set so that
+ * concurrent requests, on this replica or another, never lose an update.
  */
 import { Context, DateTime, Effect, Layer, Option, Result } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"

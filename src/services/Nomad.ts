@@ -1,7 +1,8 @@
 /**
  * The narrow part of Nomad's API the provider uses, in Nomad's own terms.
- * Handlers never see it directly; `Functions` does, and does not know whether
- * it talks to a real cluster, a simulator or the in-memory one.
+ * Routes never see it; the use cases do (`Functions`, `FunctionLogs`,
+ * `Namespaces`), and do not know whether they talk to a real cluster, a
+ * simulator or the in-memory one.
  */
 import { Context, type Effect, type Option, Schema, type Stream } from "effect"
 import type { UpstreamError } from "../domain/errors.ts"

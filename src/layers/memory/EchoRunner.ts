@@ -1,6 +1,8 @@
 /**
  * Allocations that echo every request (method, URL, headers and body) back as
- * JSON: a stand-in function for the dev cluster and for tests of the proxy.
+ * JSON: a stand-in function for tests of the proxy, and for an embedding app
+ * that wants the in-memory cluster without running processes. The dev
+ * cluster runs `ProcessRunner`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AllocationSpec } from "./AllocationRunner.ts"

@@ -60,7 +60,7 @@ export const make = Effect.gen(function*() {
     /** Healthy instances right now, synchronously: for watchers called back on a change. */
     healthyInstancesNow: (service?: string) => catalog.healthy(service),
     healthyInstances: (service: string) => Effect.sync(() => catalog.healthy(service)),
-    /** As a failing or recovering health check would: for tests and the dev cluster's runner. */
+    /** As a failing or recovering health check would: for tests. */
     setAllocationHealth: (allocId: string, healthy: boolean) =>
       Effect.sync(() => catalog.setAllocationHealth(allocId, healthy)),
     /** Tells `listener` of every change; it compares for itself. Returns the unsubscribe. */

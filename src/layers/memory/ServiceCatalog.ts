@@ -1,8 +1,8 @@
 /**
  * The in-memory cluster's service catalog: the instances of running
- * allocations, registered once they are healthy, with a health flag a test
- * or the dev runner may flip. Watchers (the in-memory discovery) subscribe
- * and hear of every change in the cluster; they compare for themselves.
+ * allocations, registered once they run, with a health flag a test may flip
+ * as a failing check would. Watchers (the in-memory discovery) subscribe and
+ * hear of every change in the cluster; they compare for themselves.
  */
 
 export interface ServiceInstance {

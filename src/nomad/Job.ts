@@ -5,12 +5,8 @@
  * ignored. Durations are integer nanoseconds, as in Nomad's JSON.
  */
 import { Schema, SchemaGetter } from "effect"
+import { nullable, StringMap } from "../schema/fields.ts"
 import { concealDriverSecrets } from "./redactedConfig.ts"
-
-/** A field Nomad may omit or send as `null`. */
-export const nullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
-
-export const StringMap = Schema.Record(Schema.String, Schema.String)
 
 export const Constraint = Schema.Struct({
   LTarget: nullable(Schema.String),

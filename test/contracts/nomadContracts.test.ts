@@ -4,8 +4,8 @@ import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { JobSettings } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { makeApiClient } from "../../src/layers/http/ApiClient.ts"
-import { makeNomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
-import { makeNomadApi } from "../../src/layers/NomadHttp.ts"
+import { NomadApiClient } from "../../src/layers/nomad/NomadApiClient.ts"
+import * as NomadHttp from "../../src/layers/nomad/NomadHttp.ts"
 import { AllocationListStub } from "../../src/nomad/Allocation.ts"
 import { Job } from "../../src/nomad/Job.ts"
 import { JobListStub, JobSummary } from "../../src/nomad/JobListStub.ts"
@@ -124,7 +124,7 @@ describeContracts("what the Nomad client sends", () => {
         headers: {},
         timeout: Duration.seconds(5)
       })
-      const nomad = makeNomadApi(makeNomadApiClient(client, "global"))
+      const nomad = NomadHttp.make(NomadApiClient.make(client, "global"))
       for (const input of deployments) {
         for (const provider of ["nomad", "consul"] as const) {
           const deployment = Schema.decodeUnknownSync(FunctionDeployment)(input)

@@ -5,7 +5,7 @@
  * ```ts
  * const Provider = ProviderRoutes.pipe(
  *   Layer.provide(ProviderServices),
- *   Layer.provide(LiveCluster),           // or DevCluster(ProcessRunner)
+ *   Layer.provide(LiveCluster),           // or DevCluster(ProcessRunner.layer)
  *   Layer.provide(ProviderConfig.layerFromEnv(process.env))
  * )
  * HttpRouter.serve(Layer.mergeAll(Provider, MyRoutes))
@@ -16,6 +16,7 @@
 export { parseCommandLine, settingsFromEnv } from "./config/commandLine.ts"
 export { ProviderConfig } from "./config/ProviderConfig.ts"
 export { type ProviderSettings, settings } from "./config/settings.ts"
+export { StartupError } from "./config/StartupError.ts"
 
 // The contract
 export * from "./domain/errors.ts"
@@ -33,6 +34,8 @@ export { toNomadJob } from "./jobs/toNomadJob.ts"
 export { EndpointResolver } from "./provider/EndpointResolver.ts"
 export { FunctionLogs } from "./provider/FunctionLogs.ts"
 export { Functions } from "./provider/Functions.ts"
+export { Invocations } from "./provider/Invocations.ts"
+export { LoadBalancer } from "./provider/LoadBalancer.ts"
 export { Namespaces } from "./provider/Namespaces.ts"
 export { ProviderServices } from "./provider/ProviderServices.ts"
 export { Discovery, type Endpoint } from "./services/Discovery.ts"
@@ -41,12 +44,12 @@ export { Nomad } from "./services/Nomad.ts"
 export { SecretStore } from "./services/SecretStore.ts"
 
 // Infrastructure
-export { ProcessRunner } from "./dev/ProcessRunner.ts"
+export * as ProcessRunner from "./dev/ProcessRunner.ts"
 export { DevCluster } from "./layers/DevCluster.ts"
 export { LiveCluster } from "./layers/LiveCluster.ts"
 export { Logging } from "./layers/Logging.ts"
 export { AllocationRunner } from "./layers/memory/AllocationRunner.ts"
-export { EchoRunner } from "./layers/memory/EchoRunner.ts"
+export * as EchoRunner from "./layers/memory/EchoRunner.ts"
 export { MemoryCluster } from "./layers/memory/MemoryCluster.ts"
 export { Telemetry } from "./layers/Telemetry.ts"
 

@@ -8,7 +8,8 @@ import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { type Command, helpText, parseCommandLine } from "./config/commandLine.ts"
 import { ProviderConfig } from "./config/ProviderConfig.ts"
 import type { ProviderSettings } from "./config/settings.ts"
-import { ProcessRunner } from "./dev/ProcessRunner.ts"
+import type { StartupError } from "./config/StartupError.ts"
+import * as ProcessRunner from "./dev/ProcessRunner.ts"
 import { ProviderServer } from "./http/ProviderServer.ts"
 import { DevCluster } from "./layers/DevCluster.ts"
 import { LiveCluster } from "./layers/LiveCluster.ts"
@@ -22,10 +23,10 @@ import type { SecretStore } from "./services/SecretStore.ts"
 import { release } from "./version.ts"
 
 const serve = (command: Command, settings: ProviderSettings) => {
-  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, Error, ProviderConfig> =
+  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, StartupError, ProviderConfig> =
     command === "start"
       ? LiveCluster
-      : DevCluster(ProcessRunner)
+      : DevCluster(ProcessRunner.layer)
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),

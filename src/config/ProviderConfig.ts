@@ -5,6 +5,7 @@
 import { Context, Effect, Layer, Result } from "effect"
 import { settingsFromEnv } from "./commandLine.ts"
 import type { ProviderSettings } from "./settings.ts"
+import { StartupError } from "./StartupError.ts"
 
 export class ProviderConfig extends Context.Service<ProviderConfig, ProviderSettings>()("faas-nomad/ProviderConfig") {
   static readonly layer = (settings: ProviderSettings): Layer.Layer<ProviderConfig> =>
@@ -13,13 +14,13 @@ export class ProviderConfig extends Context.Service<ProviderConfig, ProviderSett
   /** Defaults overridden by the given environment-style values; fails on an invalid one. */
   static readonly fromEnv = (
     env: Readonly<Record<string, string | undefined>>
-  ): Effect.Effect<ProviderSettings, Error> =>
+  ): Effect.Effect<ProviderSettings, StartupError> =>
     Result.match(settingsFromEnv(env), {
-      onFailure: (message) => Effect.fail(new Error(message)),
+      onFailure: (message) => Effect.fail(new StartupError({ message })),
       onSuccess: Effect.succeed
     })
 
   static readonly layerFromEnv = (
     env: Readonly<Record<string, string | undefined>>
-  ): Layer.Layer<ProviderConfig, Error> => Layer.effect(ProviderConfig, ProviderConfig.fromEnv(env))
+  ): Layer.Layer<ProviderConfig, StartupError> => Layer.effect(ProviderConfig, ProviderConfig.fromEnv(env))
 }

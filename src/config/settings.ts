@@ -95,6 +95,10 @@ export const settings = {
     description:
       "Most instances one function may run: a larger scale request or com.openfaas.scale.min is refused (400)"
   }),
+  registryAuthFile: setting("registry_auth_file", "Functions", Value.text, {
+    description: "Docker config.json whose auths are the registry credentials of functions without registryAuth, " +
+      "for images from those registries; read at start"
+  }),
   secretsBackend: setting("secrets_backend", "Secrets", Value.oneOf(["vault", "nomad"]), {
     default: "vault",
     description: "Where function secrets are stored: vault (KV v2) or nomad (Nomad Variables)"

@@ -17,7 +17,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { deploymentOf } from "../jobs/toFunctionStatus.ts"
 import { AllocationFailed, AllocationRunner, type AllocationSpec } from "../layers/memory/AllocationRunner.ts"
-import { MemorySecrets } from "../layers/SecretStoreMemory.ts"
+import { MemorySecrets } from "../layers/memory/MemorySecrets.ts"
 
 /** The watchdog beside this module: `.ts` when run from source, `.js` when built. */
 const watchdogScript = fileURLToPath(
@@ -113,15 +113,16 @@ const stop = (started: Started) =>
     started.child.kill("SIGTERM")
   })
 
-export const ProcessRunner: Layer.Layer<AllocationRunner, never, MemorySecrets> = Layer.effect(
-  AllocationRunner,
-  Effect.gen(function*() {
-    const secrets = yield* MemorySecrets
-    return AllocationRunner.of({
-      run: (spec) =>
-        Effect.acquireRelease(start(spec, secrets), stop).pipe(
-          Effect.map((started) => ({ address: "127.0.0.1", port: started.port }))
-        )
-    })
+/** Allocations as watchdog processes, with the secrets `secrets` holds. */
+export const make = (secrets: MemorySecrets["Service"]) =>
+  AllocationRunner.of({
+    run: (spec) =>
+      Effect.acquireRelease(start(spec, secrets), stop).pipe(
+        Effect.map((started) => ({ address: "127.0.0.1", port: started.port }))
+      )
   })
+
+export const layer: Layer.Layer<AllocationRunner, never, MemorySecrets> = Layer.effect(
+  AllocationRunner,
+  MemorySecrets.useSync(make)
 )

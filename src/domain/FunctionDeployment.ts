@@ -4,10 +4,9 @@
  * ignored, `null` maps and lists are accepted) and strict where it matters.
  */
 import { Schema } from "effect"
+import { nullable, StringMap } from "../schema/fields.ts"
 import { FunctionName } from "./FunctionName.ts"
 import { SecretName } from "./Secret.ts"
-
-export const StringMap = Schema.Record(Schema.String, Schema.String)
 
 /** Kubernetes-style quantities, kept as the strings the client sent. */
 export const FunctionResources = Schema.Struct({
@@ -19,8 +18,6 @@ export const FunctionResources = Schema.Struct({
 })
 export type FunctionResources = typeof FunctionResources.Type
 
-const optionalNullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
-
 export const FunctionDeployment = Schema.Struct({
   service: FunctionName,
   image: Schema.String.check(
@@ -28,13 +25,15 @@ export const FunctionDeployment = Schema.Struct({
   ),
   namespace: Schema.optionalKey(Schema.String),
   envProcess: Schema.optionalKey(Schema.String),
-  envVars: optionalNullable(StringMap),
-  constraints: optionalNullable(Schema.Array(Schema.String)),
-  secrets: optionalNullable(Schema.Array(SecretName)),
-  labels: optionalNullable(StringMap),
-  annotations: optionalNullable(StringMap),
-  limits: optionalNullable(FunctionResources),
-  requests: optionalNullable(FunctionResources),
-  readOnlyRootFilesystem: Schema.optionalKey(Schema.Boolean)
+  envVars: nullable(StringMap),
+  constraints: nullable(Schema.Array(Schema.String)),
+  secrets: nullable(Schema.Array(SecretName)),
+  labels: nullable(StringMap),
+  annotations: nullable(StringMap),
+  limits: nullable(FunctionResources),
+  requests: nullable(FunctionResources),
+  readOnlyRootFilesystem: Schema.optionalKey(Schema.Boolean),
+  /** Base64 of `user:password` for the image's registry; `""` removes the function's own, absent or null keeps them. */
+  registryAuth: nullable(Schema.RedactedFromValue(Schema.String))
 })
 export type FunctionDeployment = typeof FunctionDeployment.Type

@@ -13,6 +13,9 @@ export const FunctionName = Schema.String.check(
 ).pipe(Schema.brand("FunctionName"))
 export type FunctionName = typeof FunctionName.Type
 
+/** A name as written (a path segment, a job's Meta), if it is a function name. */
+export const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
+
 /** Nomad's own rule for namespace names. */
 export const NamespaceName = Schema.String.check(
   Schema.isPattern(/^[a-zA-Z0-9-]{1,128}$/, {
@@ -20,6 +23,8 @@ export const NamespaceName = Schema.String.check(
   })
 ).pipe(Schema.brand("NamespaceName"))
 export type NamespaceName = typeof NamespaceName.Type
+
+export const decodeNamespaceName = Schema.decodeUnknownOption(NamespaceName)
 
 /** A function in a namespace: what every per-function operation is keyed by. */
 export interface FunctionRef {

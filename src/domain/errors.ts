@@ -1,7 +1,9 @@
 /**
  * The failures a caller can act on, as tagged errors carrying the data that
- * explains them. `src/http/errorResponse.ts` turns each into a status and a
- * message, in one place.
+ * explains them. `ApiError` lists them all, once: its type is what routes may
+ * end with, and its schema tells them apart from defects at run time.
+ * `src/http/errorResponse.ts` turns each into a status and a message, in one
+ * place.
  */
 import { Schema } from "effect"
 
@@ -30,8 +32,9 @@ export class FunctionExists extends Schema.TaggedError<FunctionExists>()("Functi
   namespace: Schema.String
 }) {}
 
-/** The function kept changing under a check-and-set write until the retries ran out. */
+/** A function or a secret kept changing under a check-and-set write until the retries ran out. */
 export class ConcurrentModification extends Schema.TaggedError<ConcurrentModification>()("ConcurrentModification", {
+  kind: Schema.Literals(["function", "secret"]),
   name: Schema.String,
   namespace: Schema.String
 }) {}
@@ -89,17 +92,40 @@ export class InvocationTimeout extends Schema.TaggedError<InvocationTimeout>()("
   timeoutMillis: Schema.Number
 }) {}
 
-export type ApiError =
-  | InvalidRequest
-  | PayloadTooLarge
-  | NamespaceNotFound
-  | FunctionNotFound
-  | FunctionExists
-  | ConcurrentModification
-  | DeploymentRejected
-  | NotImplemented
-  | LogRequestInvalid
-  | UpstreamError
-  | NoReadyInstance
-  | InvocationFailed
-  | InvocationTimeout
+/** The function has `maxInflight` invocations under way already (`com.openfaas.max_inflight`). */
+export class TooManyInvocations extends Schema.TaggedError<TooManyInvocations>()("TooManyInvocations", {
+  name: Schema.String,
+  namespace: Schema.String,
+  maxInflight: Schema.Number
+}) {}
+
+export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("SecretNotFound", {
+  name: Schema.String,
+  namespace: Schema.String
+}) {}
+
+export class SecretExists extends Schema.TaggedError<SecretExists>()("SecretExists", {
+  name: Schema.String,
+  namespace: Schema.String
+}) {}
+
+/** Every failure a caller can act on. */
+export const ApiError = Schema.Union([
+  InvalidRequest,
+  PayloadTooLarge,
+  NamespaceNotFound,
+  FunctionNotFound,
+  FunctionExists,
+  ConcurrentModification,
+  DeploymentRejected,
+  NotImplemented,
+  LogRequestInvalid,
+  UpstreamError,
+  NoReadyInstance,
+  InvocationFailed,
+  InvocationTimeout,
+  TooManyInvocations,
+  SecretNotFound,
+  SecretExists
+])
+export type ApiError = typeof ApiError.Type

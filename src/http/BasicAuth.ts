@@ -11,27 +11,28 @@ import { createHash, timingSafeEqual } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { StartupError } from "../config/StartupError.ts"
 
 export interface Credentials {
   readonly user: string
   readonly password: Redacted.Redacted<string>
 }
 
+const readTrimmed = (path: string) =>
+  Effect.try({
+    try: () => readFileSync(path, "utf8").trim(),
+    catch: (cause) =>
+      new StartupError({
+        message: `basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`
+      })
+  })
+
 /** The credentials files, or an error naming the one that cannot be read. */
-export const readCredentials = (secretMountPath: string): Credentials => {
-  const read = (file: string) => {
-    const path = join(secretMountPath, file)
-    try {
-      return readFileSync(path, "utf8").trim()
-    } catch (cause) {
-      throw new Error(
-        `basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`,
-        { cause }
-      )
-    }
-  }
-  return { user: read("basic-auth-user"), password: Redacted.make(read("basic-auth-password")) }
-}
+export const readCredentials = (secretMountPath: string): Effect.Effect<Credentials, StartupError> =>
+  Effect.all({
+    user: readTrimmed(join(secretMountPath, "basic-auth-user")),
+    password: Effect.map(readTrimmed(join(secretMountPath, "basic-auth-password")), Redacted.make)
+  })
 
 const digest = (text: string) => createHash("sha256").update(text).digest()
 
@@ -51,10 +52,7 @@ const unauthorized = HttpServerResponse.text("invalid credentials\n", {
 export const BasicAuth = HttpRouter.middleware(Effect.gen(function*() {
   const config = yield* ProviderConfig
   if (!config.basicAuth) return (httpEffect) => httpEffect
-  const credentials = yield* Effect.try({
-    try: () => readCredentials(config.secretMountPath),
-    catch: (e) => e as Error
-  })
+  const credentials = yield* readCredentials(config.secretMountPath)
   return (httpEffect) =>
     Effect.flatMap(
       HttpServerRequest.HttpServerRequest,

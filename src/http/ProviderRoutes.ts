@@ -5,6 +5,7 @@
 import { Layer } from "effect"
 import { ApiMetrics } from "./apiMetrics.ts"
 import { BasicAuth } from "./BasicAuth.ts"
+import { InvocationProxy } from "./proxy/InvocationProxy.ts"
 import { ProxyRoutes } from "./proxy/ProxyRoutes.ts"
 import { FunctionRoutes } from "./routes/functionRoutes.ts"
 import { LogsRoute } from "./routes/logsRoute.ts"
@@ -20,4 +21,5 @@ const SystemApi = Layer.mergeAll(FunctionRoutes, SystemRoutes, SecretRoutes, Log
 /** The API's routes, each request recorded in the metrics; /healthz and /metrics are open, as in faas-provider. */
 export const ApiRoutes = Layer.mergeAll(SystemApi, HealthRoute, MetricsRoute).pipe(Layer.provide(ApiMetrics.layer))
 
-export const ProviderRoutes = Layer.mergeAll(ApiRoutes, ProxyRoutes)
+/** The API and `/function/*`, whose proxy is built here over the provider's `Invocations`. */
+export const ProviderRoutes = Layer.mergeAll(ApiRoutes, ProxyRoutes).pipe(Layer.provide(InvocationProxy.layer))

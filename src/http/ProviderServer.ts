@@ -58,4 +58,4 @@ export const ProviderServer = Layer.unwrap(Effect.gen(function*() {
       { port: config.port, host: config.bindAddress, gracefulShutdownTimeout: config.writeTimeout }
     ))
   )
-}))
+})).pipe(Layer.provide(InvocationProxy.layer))

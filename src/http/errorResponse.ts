@@ -3,12 +3,9 @@
  * message, in one place. Bodies are text, as the Go providers answer and as
  * faas-cli prints them; a dependency's failure names the dependency.
  */
-import { Effect, Predicate } from "effect"
+import { Effect, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
-import type { ApiError, UpstreamError } from "../domain/errors.ts"
-import type { SecretExists, SecretNotFound } from "../services/SecretStore.ts"
-
-export type RouteError = ApiError | SecretNotFound | SecretExists
+import { ApiError, type UpstreamError } from "../domain/errors.ts"
 
 const upstreamStatus: Record<UpstreamError["reason"], number> = {
   Unavailable: 503,
@@ -33,7 +30,7 @@ const upstreamMessage = (e: UpstreamError) => {
 const qualified = (e: { readonly name: string; readonly namespace: string }) =>
   `"${e.name}" in namespace "${e.namespace}"`
 
-export const describeError = (error: RouteError): { readonly status: number; readonly message: string } => {
+export const describeError = (error: ApiError): { readonly status: number; readonly message: string } => {
   switch (error._tag) {
     case "InvalidRequest":
       return { status: 400, message: error.message }
@@ -56,7 +53,7 @@ export const describeError = (error: RouteError): { readonly status: number; rea
         message: `function ${qualified(error)} already exists; update it with PUT /system/functions`
       }
     case "ConcurrentModification":
-      return { status: 409, message: `function ${qualified(error)} kept changing during this request; try again` }
+      return { status: 409, message: `${error.kind} ${qualified(error)} kept changing during this request; try again` }
     case "DeploymentRejected":
       return { status: 400, message: `Nomad rejected the job of function "${error.name}": ${error.message}` }
     case "LogRequestInvalid":
@@ -79,6 +76,11 @@ export const describeError = (error: RouteError): { readonly status: number; rea
         status: 504,
         message: `Function ${error.name}.${error.namespace} did not answer within ${error.timeoutMillis} ms`
       }
+    case "TooManyInvocations":
+      return {
+        status: 429,
+        message: `${error.name}.${error.namespace} is at its limit of ${error.maxInflight} concurrent invocations`
+      }
     case "SecretNotFound":
       return { status: 404, message: `secret ${qualified(error)} not found` }
     case "SecretExists":
@@ -90,7 +92,7 @@ export const describeError = (error: RouteError): { readonly status: number; rea
 const proxyHeaders = { "x-openfaas-internal": "proxy" }
 
 export const errorResponse = (
-  error: RouteError,
+  error: ApiError,
   options?: { readonly fromProxy?: boolean }
 ): HttpServerResponse.HttpServerResponse => {
   const { message, status } = describeError(error)
@@ -101,33 +103,15 @@ export const errorResponse = (
   })
 }
 
+/** Whether a failure is one a caller can act on, rather than a defect: derived from `ApiError` itself. */
+export const isApiError: (e: unknown) => e is ApiError = Schema.is(ApiError)
+
 /** Ends a route with its error's response; what is left in the error channel is only what cannot be mapped. */
 export const respond = <E, R>(
   route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E, RouteError>, R> =>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E, ApiError>, R> =>
   Effect.catchIf(
     route,
-    (e): e is Extract<E, RouteError> => isRouteError(e),
-    (e) => Effect.succeed(errorResponse(e as RouteError))
-  ) as Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E, RouteError>, R>
-
-const routeErrorTags = new Set<string>([
-  "InvalidRequest",
-  "PayloadTooLarge",
-  "NamespaceNotFound",
-  "FunctionNotFound",
-  "FunctionExists",
-  "ConcurrentModification",
-  "DeploymentRejected",
-  "NotImplemented",
-  "LogRequestInvalid",
-  "UpstreamError",
-  "NoReadyInstance",
-  "InvocationFailed",
-  "InvocationTimeout",
-  "SecretNotFound",
-  "SecretExists"
-])
-
-export const isRouteError = (e: unknown): e is RouteError =>
-  Predicate.hasProperty(e, "_tag") && routeErrorTags.has(String(e._tag))
+    (e): e is Extract<E, ApiError> => isApiError(e),
+    (e) => Effect.succeed(errorResponse(e as ApiError))
+  ) as Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E, ApiError>, R>

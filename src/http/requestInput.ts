@@ -1,13 +1,15 @@
 /**
- * Reading what a request carries: a JSON body decoded with a schema, and query
- * parameters. Every problem becomes `InvalidRequest` with a message that lists
- * each one (`service: must be a DNS-1123 label`), or `PayloadTooLarge`.
+ * Reading what a request carries: a JSON body decoded with a schema, query
+ * parameters, and the namespace it names. Every problem becomes
+ * `InvalidRequest` with a message that lists each one (`service: must be a
+ * DNS-1123 label`), or `PayloadTooLarge`.
  */
 import { Effect, Schema } from "effect"
 import { HttpIncomingMessage, HttpServerRequest } from "effect/http"
 import { InvalidRequest, PayloadTooLarge } from "../domain/errors.ts"
 import { FunctionName } from "../domain/FunctionName.ts"
-import { formatIssues } from "../domain/schemaIssues.ts"
+import type { Namespaces } from "../provider/Namespaces.ts"
+import { formatIssues } from "../schema/issues.ts"
 
 export const decodeWith = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, root?: string) => {
   const decode = Schema.decodeUnknownEffect(schema)
@@ -34,6 +36,16 @@ const bodyText = Effect.gen(function*() {
   )
 })
 
+/**
+ * What JSON.parse found wrong, without the excerpt of the body V8 quotes
+ * (`Unexpected token 'd', ..."auth": dXNl"... is not valid JSON`): a body may
+ * carry credentials, and an error must not echo them.
+ */
+const jsonProblem = (cause: unknown): string => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return message.endsWith("is not valid JSON") ? "unexpected character" : message
+}
+
 /** The body parsed as JSON, then decoded; bodies are limited by `HttpIncomingMessage.MaxBodySize`. */
 export const readJsonBody = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) => {
   const decode = decodeWith(schema)
@@ -46,7 +58,7 @@ export const readJsonBody = <S extends Schema.Top & { readonly DecodingServices:
     try {
       json = JSON.parse(text)
     } catch (cause) {
-      return yield* new InvalidRequest({ message: `the request body is not valid JSON: ${(cause as Error).message}` })
+      return yield* new InvalidRequest({ message: `the request body is not valid JSON: ${jsonProblem(cause)}` })
     }
     return yield* decode(json)
   })
@@ -59,3 +71,10 @@ export const queryParam = (request: HttpServerRequest.HttpServerRequest, name: s
   const values = new URLSearchParams(request.url.slice(q + 1)).getAll(name)
   return values.length === 0 ? undefined : values[values.length - 1]
 }
+
+/** The namespace a request names, resolved: the `namespace` query first, then the body's, else the default. */
+export const requestNamespace = (namespaces: Namespaces["Service"], bodyNamespace?: string) =>
+  Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) => namespaces.resolve(queryParam(request, "namespace") || bodyNamespace)
+  )

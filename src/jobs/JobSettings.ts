@@ -1,5 +1,6 @@
 /** The provider settings that shape every function's Nomad job. */
 import type { ProviderSettings } from "../config/settings.ts"
+import type { RegistryCredentials } from "./registryAuth.ts"
 
 /** Where a function's secrets come from, which decides how its job renders them. */
 export type SecretSource =
@@ -23,18 +24,24 @@ export interface JobSettings {
   readonly secrets: SecretSource
   /** Most instances one function may run. */
   readonly maxReplicas: number
+  /** Credentials for functions without `registryAuth` of their own, by registry (`registry_auth_file`). */
+  readonly registryCredentials: RegistryCredentials
 }
 
 /** A mount or prefix as given (`/secret/`), as paths are joined (`secret`). */
 const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, "")
 
-export const jobSettingsFrom = (settings: ProviderSettings): JobSettings => ({
+export const jobSettingsFrom = (
+  settings: ProviderSettings,
+  registryCredentials: RegistryCredentials = new Map()
+): JobSettings => ({
   jobPrefix: settings.jobPrefix,
   datacenters: settings.jobDatacenters.length > 0 ? settings.jobDatacenters : ["*"],
   region: settings.nomadRegion,
   networkMode: settings.networkMode,
   serviceProvider: settings.serviceDiscovery,
   maxReplicas: settings.maxReplicas,
+  registryCredentials,
   secrets: settings.secretsBackend === "vault"
     ? {
       backend: "vault",

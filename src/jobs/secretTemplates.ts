@@ -7,6 +7,7 @@
  * An updated secret re-renders and restarts the task, so running instances
  * get it.
  */
+import type { SecretValue } from "../domain/Secret.ts"
 import type { Task, Template, Vault } from "../nomad/Job.ts"
 import type { SecretSource } from "./JobSettings.ts"
 
@@ -16,6 +17,12 @@ const renderDir = "secrets/openfaas"
 /** Where a secret is stored: the Vault KV v2 path (under the mount) or the Nomad Variable path. */
 export const secretStoragePath = (source: SecretSource, namespace: string, name: string): string =>
   source.backend === "vault" ? `${source.prefix}/${namespace}/${name}` : `${source.prefix}/${name}`
+
+/** What a secret is stored as, in either backend: the fields the templates below read. */
+export const secretData = (value: SecretValue): Record<string, string> =>
+  value._tag === "Text"
+    ? { value: value.text }
+    : { value: Buffer.from(value.bytes).toString("base64"), encoding: "base64" }
 
 const quote = (value: string) => JSON.stringify(value)
 

@@ -1,9 +1,10 @@
 /**
  * A function deployment as a Nomad service job: one task group and one docker
  * task named after the function, a dynamic port `http` mapped to the
- * watchdog's 8080, a service with an HTTP health check, and the deployment
- * kept in the job's Meta so that it reads back byte for byte. Pure: the same
- * inputs always give the same job.
+ * watchdog's 8080, a service with an HTTP health check, the registry
+ * credentials, volumes and update strategy the deployment asks for, and the
+ * deployment kept in the job's Meta so that it reads back byte for byte. Pure:
+ * the same inputs always give the same job, or every problem at once.
  */
 import { Duration, Result } from "effect"
 import type { FunctionDeployment } from "../domain/FunctionDeployment.ts"
@@ -13,8 +14,11 @@ import { healthInitialDelay, healthPath, labelKeys } from "./functionLabels.ts"
 import { encodeDeployment, metaKeys } from "./jobMeta.ts"
 import { jobId, type JobSettings, serviceName, serviceNameProblem } from "./JobSettings.ts"
 import { proxySettingTags } from "./proxySettings.ts"
+import { chooseRegistryAuth, dockerAuthBlock, type RegistryAuth } from "./registryAuth.ts"
 import { toTaskResources } from "./resources.ts"
 import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
+import { defaultUpdate, toUpdateStrategy } from "./updateStrategy.ts"
+import { toVolumeStanzas } from "./volumes.ts"
 
 /** The watchdog's port inside the container. */
 export const watchdogPort = 8080
@@ -26,14 +30,7 @@ const seconds = (n: number) => n * 1_000_000_000
 export const jobDefaults = {
   priority: 50,
   restart: { Attempts: 10, Interval: seconds(300), Delay: seconds(5), Mode: "delay" },
-  update: {
-    MaxParallel: 1,
-    HealthCheck: "checks",
-    MinHealthyTime: seconds(5),
-    HealthyDeadline: seconds(120),
-    ProgressDeadline: seconds(300),
-    AutoRevert: true
-  },
+  update: defaultUpdate,
   check: { Interval: seconds(5), Timeout: seconds(2) },
   checkRestart: { Limit: 3, Grace: seconds(10) },
   logs: { MaxFiles: 5, MaxFileSizeMB: 10 },
@@ -46,6 +43,8 @@ export interface Placement {
   readonly count: number
   /** RFC 3339; kept across updates. */
   readonly createdAt: string
+  /** The function's registry credentials now: kept when the deployment does not give `registryAuth`. */
+  readonly registryAuth?: RegistryAuth | undefined
 }
 
 export const toNomadJob = (
@@ -62,17 +61,30 @@ export const toNomadJob = (
   problems.push(...placementRules.problems)
   const taskResources = toTaskResources(deployment.requests, deployment.limits)
   problems.push(...taskResources.problems)
-  const checkPath = healthPath(deployment.annotations)
-  const initialDelay = healthInitialDelay(deployment.annotations)
-  const proxyTags = proxySettingTags(deployment.labels)
-  if (Result.isFailure(proxyTags)) problems.push(...proxyTags.failure)
-  if (Result.isFailure(checkPath)) problems.push(checkPath.failure)
-  if (Result.isFailure(initialDelay)) problems.push(initialDelay.failure)
-  if (
-    problems.length > 0 || Result.isFailure(checkPath) || Result.isFailure(initialDelay) || Result.isFailure(proxyTags)
-  ) {
-    return Result.fail(problems)
+  const update = toUpdateStrategy(deployment.labels, settings.maxReplicas)
+  const readers = {
+    checkPath: healthPath(deployment.annotations),
+    initialDelay: healthInitialDelay(deployment.annotations),
+    proxyTags: proxySettingTags(deployment.labels),
+    registry: chooseRegistryAuth(
+      deployment.registryAuth,
+      placement.registryAuth,
+      settings.registryCredentials,
+      deployment.image
+    ),
+    update,
+    volumes: toVolumeStanzas(deployment.annotations, {
+      count: placement.count,
+      canaries: Result.isSuccess(update) ? update.success.Canary ?? 0 : 0,
+      readOnlyRootFilesystem: deployment.readOnlyRootFilesystem === true
+    })
   }
+  for (const read of Object.values(readers) as ReadonlyArray<Result.Result<unknown, string | ReadonlyArray<string>>>) {
+    if (Result.isFailure(read)) problems.push(...(typeof read.failure === "string" ? [read.failure] : read.failure))
+  }
+  const read = Result.all(readers)
+  if (problems.length > 0 || Result.isFailure(read)) return Result.fail(problems)
+  const { checkPath, initialDelay, proxyTags, registry, volumes } = read.success
 
   const labels = { ...deployment.labels, [labelKeys.function]: name }
   const env = {
@@ -88,6 +100,7 @@ export const toNomadJob = (
       image: deployment.image,
       ports: [httpPortLabel],
       labels,
+      ...(registry === undefined ? {} : { auth: dockerAuthBlock(registry.auth) }),
       ...(readOnly
         ? {
           readonly_rootfs: true,
@@ -97,27 +110,28 @@ export const toNomadJob = (
     },
     Env: env,
     Resources: taskResources.resources,
-    LogConfig: jobDefaults.logs
+    LogConfig: jobDefaults.logs,
+    ...(volumes === undefined ? {} : { VolumeMounts: volumes.mounts })
   }
 
   const service: Service = {
     Name: serviceName(settings, name),
     PortLabel: httpPortLabel,
     Provider: settings.serviceProvider,
-    Tags: ["openfaas", `openfaas-namespace-${placement.namespace}`, ...proxyTags.success],
+    Tags: ["openfaas", `openfaas-namespace-${placement.namespace}`, ...proxyTags],
     Meta: { openfaas_function: name, openfaas_namespace: placement.namespace },
     Checks: [{
       Name: `${name} watchdog health`,
       Type: "http",
-      Path: checkPath.success,
+      Path: checkPath,
       PortLabel: httpPortLabel,
       Interval: jobDefaults.check.Interval,
       Timeout: jobDefaults.check.Timeout,
       CheckRestart: {
         Limit: jobDefaults.checkRestart.Limit,
-        Grace: initialDelay.success === undefined
+        Grace: initialDelay === undefined
           ? jobDefaults.checkRestart.Grace
-          : Math.max(jobDefaults.checkRestart.Grace, Duration.toMillis(initialDelay.success) * 1_000_000)
+          : Math.max(jobDefaults.checkRestart.Grace, Duration.toMillis(initialDelay) * 1_000_000)
       }
     }]
   }
@@ -130,6 +144,7 @@ export const toNomadJob = (
     Networks: [{ Mode: settings.networkMode, DynamicPorts: [{ Label: httpPortLabel, To: watchdogPort }] }],
     Services: [service],
     RestartPolicy: jobDefaults.restart,
+    ...(volumes === undefined ? {} : { Volumes: volumes.volumes }),
     Tasks: [mounted]
   }
 
@@ -145,10 +160,11 @@ export const toNomadJob = (
     Meta: {
       [metaKeys.function]: name,
       [metaKeys.deployment]: encodeDeployment(deployment),
-      [metaKeys.createdAt]: placement.createdAt
+      [metaKeys.createdAt]: placement.createdAt,
+      ...(registry === undefined ? {} : { [metaKeys.registryAuth]: registry.source })
     },
     ...(placementRules.constraints.length === 0 ? {} : { Constraints: placementRules.constraints }),
-    Update: jobDefaults.update,
+    Update: read.success.update,
     TaskGroups: [group]
   })
 }

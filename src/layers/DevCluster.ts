@@ -1,26 +1,19 @@
 /**
  * The embedded single-node cluster `faas-nomad dev` and the tests run on:
- * in-memory Nomad and service catalog, secrets and metrics in memory, and an
- * allocation runner that plays the Nomad client.
+ * in-memory Nomad and service catalog, secrets in memory, the same metrics
+ * as a live provider, and an allocation runner that plays the Nomad client.
  */
-import { Effect, Layer } from "effect"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { jobSettingsFrom } from "../jobs/JobSettings.ts"
-import { DiscoveryMemory } from "./DiscoveryMemory.ts"
+import { Layer } from "effect"
 import type { AllocationRunner } from "./memory/AllocationRunner.ts"
+import * as DiscoveryMemory from "./memory/DiscoveryMemory.ts"
 import { MemoryCluster } from "./memory/MemoryCluster.ts"
-import { MetricsLive } from "./MetricsLive.ts"
-import { NomadMemory } from "./NomadMemory.ts"
-import { type MemorySecrets, SecretStoreMemory } from "./SecretStoreMemory.ts"
+import type { MemorySecrets } from "./memory/MemorySecrets.ts"
+import * as NomadMemory from "./memory/NomadMemory.ts"
+import * as SecretStoreMemory from "./memory/SecretStoreMemory.ts"
+import * as PrometheusMetrics from "./metrics/PrometheusMetrics.ts"
 
 export const DevCluster = (runner: Layer.Layer<AllocationRunner, never, MemorySecrets>) =>
-  Layer.unwrap(
-    Effect.map(
-      Effect.service(ProviderConfig),
-      (config) =>
-        Layer.mergeAll(NomadMemory, DiscoveryMemory(jobSettingsFrom(config)), MetricsLive).pipe(
-          Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner))),
-          Layer.provideMerge(SecretStoreMemory)
-        )
-    )
+  Layer.mergeAll(NomadMemory.layer, DiscoveryMemory.layer, PrometheusMetrics.layer).pipe(
+    Layer.provideMerge(MemoryCluster.layer.pipe(Layer.provide(runner))),
+    Layer.provideMerge(SecretStoreMemory.layer)
   )

@@ -6,25 +6,25 @@
  */
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { DiscoveryConsul } from "./DiscoveryConsul.ts"
-import { DiscoveryNomad } from "./DiscoveryNomad.ts"
-import { ConsulApiClient } from "./http/ConsulApiClient.ts"
-import { NomadApiClient } from "./http/NomadApiClient.ts"
-import { VaultApiClient } from "./http/VaultApiClient.ts"
-import { MetricsLive } from "./MetricsLive.ts"
-import { NomadHttp } from "./NomadHttp.ts"
-import { SecretStoreNomad } from "./SecretStoreNomad.ts"
-import { SecretStoreVault } from "./SecretStoreVault.ts"
+import { ConsulApiClient } from "./consul/ConsulApiClient.ts"
+import * as DiscoveryConsul from "./consul/DiscoveryConsul.ts"
+import * as PrometheusMetrics from "./metrics/PrometheusMetrics.ts"
+import * as DiscoveryNomad from "./nomad/DiscoveryNomad.ts"
+import { NomadApiClient } from "./nomad/NomadApiClient.ts"
+import * as NomadHttp from "./nomad/NomadHttp.ts"
+import * as SecretStoreNomad from "./nomad/SecretStoreNomad.ts"
 import { ConsulStartupCheck, NomadStartupCheck, VaultStartupCheck } from "./StartupChecks.ts"
+import * as SecretStoreVault from "./vault/SecretStoreVault.ts"
+import { VaultApiClient } from "./vault/VaultApiClient.ts"
 
 export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig), (config) => {
   const discovery = config.serviceDiscovery === "consul"
-    ? Layer.merge(DiscoveryConsul, ConsulStartupCheck).pipe(Layer.provide(ConsulApiClient.layer))
-    : DiscoveryNomad
+    ? Layer.merge(DiscoveryConsul.layer, ConsulStartupCheck).pipe(Layer.provide(ConsulApiClient.layer))
+    : DiscoveryNomad.layer
   const secrets = config.secretsBackend === "vault"
-    ? Layer.merge(SecretStoreVault, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
-    : SecretStoreNomad
-  return Layer.mergeAll(NomadHttp, discovery, secrets, MetricsLive, NomadStartupCheck).pipe(
+    ? Layer.merge(SecretStoreVault.layer, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
+    : SecretStoreNomad.layer
+  return Layer.mergeAll(NomadHttp.layer, discovery, secrets, PrometheusMetrics.layer, NomadStartupCheck).pipe(
     Layer.provideMerge(NomadApiClient.layer)
   )
 }))

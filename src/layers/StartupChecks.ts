@@ -8,10 +8,10 @@ import { Effect, Layer, type Redacted } from "effect"
 import { HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import type { Dependency } from "../domain/errors.ts"
+import { ConsulApiClient } from "./consul/ConsulApiClient.ts"
 import type { ApiClient } from "./http/ApiClient.ts"
-import { ConsulApiClient } from "./http/ConsulApiClient.ts"
-import { NomadApiClient } from "./http/NomadApiClient.ts"
-import { VaultApiClient } from "./http/VaultApiClient.ts"
+import { NomadApiClient } from "./nomad/NomadApiClient.ts"
+import { VaultApiClient } from "./vault/VaultApiClient.ts"
 
 const names: Record<Dependency, string> = {
   nomad: "Nomad",

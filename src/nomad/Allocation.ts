@@ -1,6 +1,6 @@
 /** What `GET /v1/job/:id/allocations` returns for each allocation: placement, client state and health. */
 import { Schema } from "effect"
-import { nullable } from "./Job.ts"
+import { nullable } from "../schema/fields.ts"
 
 export const TaskEvent = Schema.Struct({
   Type: nullable(Schema.String),

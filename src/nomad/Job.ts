@@ -4,12 +4,9 @@
  * real server is: every field may be absent or `null`, unknown fields are
  * ignored. Durations are integer nanoseconds, as in Nomad's JSON.
  */
-import { Schema } from "effect"
-
-/** A field Nomad may omit or send as `null`. */
-export const nullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
-
-export const StringMap = Schema.Record(Schema.String, Schema.String)
+import { Schema, SchemaGetter } from "effect"
+import { nullable, StringMap } from "../schema/fields.ts"
+import { concealDriverSecrets } from "./redactedConfig.ts"
 
 export const Constraint = Schema.Struct({
   LTarget: nullable(Schema.String),
@@ -72,12 +69,14 @@ export const RestartPolicy = Schema.Struct({
 export type RestartPolicy = typeof RestartPolicy.Type
 
 export const UpdateStrategy = Schema.Struct({
+  Stagger: nullable(Schema.Number),
   MaxParallel: nullable(Schema.Number),
   HealthCheck: nullable(Schema.String),
   MinHealthyTime: nullable(Schema.Number),
   HealthyDeadline: nullable(Schema.Number),
   ProgressDeadline: nullable(Schema.Number),
   AutoRevert: nullable(Schema.Boolean),
+  AutoPromote: nullable(Schema.Boolean),
   Canary: nullable(Schema.Number)
 })
 export type UpdateStrategy = typeof UpdateStrategy.Type
@@ -120,10 +119,37 @@ export const LogConfig = Schema.Struct({
   MaxFileSizeMB: nullable(Schema.Number)
 })
 
+/** A group's request for a host or CSI volume, which its tasks mount with `VolumeMount`. */
+export const VolumeRequest = Schema.Struct({
+  Name: nullable(Schema.String),
+  Type: Schema.String,
+  Source: Schema.String,
+  ReadOnly: nullable(Schema.Boolean),
+  AccessMode: nullable(Schema.String),
+  AttachmentMode: nullable(Schema.String),
+  PerAlloc: nullable(Schema.Boolean)
+})
+export type VolumeRequest = typeof VolumeRequest.Type
+
+export const VolumeMount = Schema.Struct({
+  Volume: Schema.String,
+  Destination: Schema.String,
+  ReadOnly: nullable(Schema.Boolean)
+})
+export type VolumeMount = typeof VolumeMount.Type
+
+/** A task driver's own config; registry passwords in it are `Redacted` once decoded. */
+const DriverConfig = Schema.Record(Schema.String, Schema.Unknown).pipe(
+  Schema.decode({
+    decode: SchemaGetter.transform(concealDriverSecrets),
+    encode: SchemaGetter.transform((config: Readonly<Record<string, unknown>>) => config)
+  })
+)
+
 export const Task = Schema.Struct({
   Name: Schema.String,
   Driver: Schema.String,
-  Config: nullable(Schema.Record(Schema.String, Schema.Unknown)),
+  Config: nullable(DriverConfig),
   Env: nullable(StringMap),
   Resources: nullable(Resources),
   Templates: nullable(Schema.Array(Template)),
@@ -131,7 +157,8 @@ export const Task = Schema.Struct({
   LogConfig: nullable(LogConfig),
   Meta: nullable(StringMap),
   KillTimeout: nullable(Schema.Number),
-  Services: nullable(Schema.Array(Service))
+  Services: nullable(Schema.Array(Service)),
+  VolumeMounts: nullable(Schema.Array(VolumeMount))
 })
 export type Task = typeof Task.Type
 
@@ -149,6 +176,7 @@ export const TaskGroup = Schema.Struct({
   EphemeralDisk: nullable(EphemeralDisk),
   Constraints: nullable(Schema.Array(Constraint)),
   Meta: nullable(StringMap),
+  Volumes: nullable(Schema.Record(Schema.String, VolumeRequest)),
   Tasks: Schema.Array(Task)
 })
 export type TaskGroup = typeof TaskGroup.Type

@@ -1,6 +1,6 @@
 /** What `GET /v1/jobs` returns for each job: identity, status, indexes and the allocation summary. */
 import { Schema } from "effect"
-import { nullable, StringMap } from "./Job.ts"
+import { nullable, StringMap } from "../schema/fields.ts"
 
 export const TaskGroupSummary = Schema.Struct({
   Queued: nullable(Schema.Number),

@@ -1,25 +1,34 @@
 /**
  * Nomad's allocation log stream: StreamFrame JSON objects concatenated with
  * no separator (`{"Offset":3,"Data":"aGkK","File":"alloc/logs/fn.stdout.0"}{}`),
- * heartbeats as `{}`. This splits the bytes into whole objects as they arrive
- * and yields the log bytes they carry.
+ * heartbeats as `{}`. This splits the bytes into whole objects as they arrive,
+ * decodes each with its schema, and yields the log bytes they carry.
  */
+import { Result, Schema } from "effect"
+import { nullable } from "../schema/fields.ts"
 
-export interface StreamFrame {
-  readonly Data?: string
-  readonly Offset?: number
-  readonly File?: string
-  readonly FileEvent?: string
-}
+export const StreamFrame = Schema.Struct({
+  /** Base64 of the log bytes; absent in heartbeats and file events. */
+  Data: nullable(Schema.String),
+  Offset: nullable(Schema.Number),
+  File: nullable(Schema.String),
+  FileEvent: nullable(Schema.String)
+})
+export type StreamFrame = typeof StreamFrame.Type
 
-/** A decoder fed with chunks; returns the log bytes of every frame completed so far. */
+const decodeFrame = Schema.decodeUnknownResult(Schema.fromJsonString(StreamFrame))
+
+/**
+ * A decoder fed with chunks; answers the log bytes of every frame completed so far, or why a frame is not one
+ * (the stream cannot be read past it).
+ */
 export const makeFrameDecoder = () => {
   let pending = ""
   let depth = 0
   let inString = false
   let escaped = false
   let start = 0
-  return (chunk: string): Array<Uint8Array> => {
+  return (chunk: string): Result.Result<Array<Uint8Array>, string> => {
     const text = pending + chunk
     const out: Array<Uint8Array> = []
     let i = pending.length
@@ -39,8 +48,10 @@ export const makeFrameDecoder = () => {
       } else if (c === "}") {
         depth--
         if (depth === 0) {
-          const frame = JSON.parse(text.slice(start, i + 1)) as StreamFrame
-          if (frame.Data !== undefined && frame.Data !== "") out.push(Buffer.from(frame.Data, "base64"))
+          const frame = decodeFrame(text.slice(start, i + 1))
+          if (Result.isFailure(frame)) return Result.fail(`a log frame is not a StreamFrame: ${frame.failure.message}`)
+          const data = frame.success.Data
+          if (data !== undefined && data !== null && data !== "") out.push(Buffer.from(data, "base64"))
         }
       }
     }
@@ -48,6 +59,6 @@ export const makeFrameDecoder = () => {
       pending = text.slice(start)
       start = 0
     }
-    return out
+    return Result.succeed(out)
   }
 }

@@ -5,58 +5,37 @@
  * keep serving (stale beats down) while the watch retries with backoff. An
  * entry unused for a while stops watching; a deleted function is forgotten.
  */
-import { Context, Deferred, Duration, Effect, Fiber, Layer, Schedule, Stream } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, Fiber, Layer, Schedule, Stream, type Types } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { UpstreamError } from "../domain/errors.ts"
 import { type FunctionRef, refKey } from "../domain/FunctionName.ts"
 import { proxySettingsFromTags } from "../jobs/proxySettings.ts"
-import { Discovery, type Endpoint } from "../services/Discovery.ts"
+import { Discovery } from "../services/Discovery.ts"
+import { LoadBalancer } from "./LoadBalancer.ts"
 
-/** One function's known endpoints and proxy state. Mutable: the proxy reads and updates it synchronously. */
+/** One watched function: what discovery last said of it, and its instances. Only the resolver updates it. */
 export interface ResolverEntry {
   readonly ref: FunctionRef
   /** False once the function is forgotten or its watch stopped: holders of the entry must look it up again. */
-  active: boolean
-  endpoints: ReadonlyArray<Endpoint>
+  readonly active: boolean
   /** Discovery has answered at least once. */
-  known: boolean
+  readonly known: boolean
   /** The watch's last failure, cleared by its next answer. */
-  error: UpstreamError | undefined
+  readonly error: UpstreamError | undefined
   /** From the instances' tags: the function's own timeout and concurrency cap, when it sets them. */
-  timeoutMillis: number | undefined
-  maxInflight: number | undefined
-  inflight: number
-  /** Round-robin position. */
-  turn: number
-  /** Instances that refused a connection, skipped until the time given (ms since epoch). */
-  readonly suspects: Map<string, number>
-  /** When an invocation or a lookup last used the entry (ms since epoch); a watch unused for 10 minutes stops. */
-  lastUsed: number
+  readonly timeoutMillis: number | undefined
+  readonly maxInflight: number | undefined
+  /** The ready instances and their use: the proxy picks from it synchronously. */
+  readonly balancer: LoadBalancer
+}
+
+interface WatchedFunction extends Types.Mutable<ResolverEntry> {
   /** Completed and replaced on every change: what waiters wait on. */
   changed: Deferred.Deferred<void>
 }
 
-/** How long an instance that refused a connection is left out. */
-const suspectMillis = 10_000
+/** A watch unused for this long stops. */
 const idleMillis = 10 * 60_000
-
-/** Picks the next endpoint in turn, skipping suspects unless every one is suspect. */
-export const pickEndpoint = (entry: ResolverEntry, now: number): Endpoint | undefined => {
-  const { endpoints } = entry
-  const n = endpoints.length
-  if (n === 0) return undefined
-  for (let i = 0; i < n; i++) {
-    const candidate = endpoints[(entry.turn++ & 0x7fffffff) % n]!
-    if (entry.suspects.size === 0) return candidate
-    const until = entry.suspects.get(candidate.id)
-    if (until === undefined || until <= now) return candidate
-  }
-  return endpoints[(entry.turn++ & 0x7fffffff) % n]
-}
-
-export const markSuspect = (entry: ResolverEntry, endpointId: string, now: number): void => {
-  entry.suspects.set(endpointId, now + suspectMillis)
-}
 
 /** Backoff from 200 ms doubling up to 10 s between tries, for as long as discovery fails. */
 const retryWatch = Schedule.min([Schedule.exponential("200 millis", 2), Schedule.spaced("10 seconds")]).pipe(
@@ -79,26 +58,28 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
       const discovery = yield* Discovery
       const config = yield* ProviderConfig
       const scope = yield* Effect.scope
-      const entries = new Map<string, ResolverEntry>()
+      // Read synchronously, as the proxy reads it: the same clock stamps and sweeps, and TestClock drives both.
+      const clock = yield* Clock.Clock
+      const now = () => clock.currentTimeMillisUnsafe()
+      const entries = new Map<string, WatchedFunction>()
       const watches = new Map<string, Fiber.Fiber<unknown, unknown>>()
 
-      const announce = (entry: ResolverEntry) => {
+      const announce = (entry: WatchedFunction) => {
         const previous = entry.changed
         entry.changed = Deferred.makeUnsafe<void>()
         Deferred.doneUnsafe(previous, Effect.void)
       }
 
-      const watch = (entry: ResolverEntry) =>
+      const watch = (entry: WatchedFunction) =>
         discovery.watch(entry.ref).pipe(
           Stream.runForEach((endpoints) =>
             Effect.sync(() => {
-              entry.endpoints = endpoints
+              entry.balancer.replace(endpoints)
               entry.known = true
               entry.error = undefined
               const settings = proxySettingsFromTags(endpoints[0]?.tags ?? [])
               entry.timeoutMillis = settings.timeoutMillis
               entry.maxInflight = settings.maxInflight
-              for (const id of entry.suspects.keys()) if (!endpoints.some((e) => e.id === id)) entry.suspects.delete(id)
               announce(entry)
             })
           ),
@@ -116,18 +97,14 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
         const key = refKey(ref)
         const existing = entries.get(key)
         if (existing !== undefined) return existing
-        const entry: ResolverEntry = {
+        const entry: WatchedFunction = {
           ref,
           active: true,
-          endpoints: [],
           known: false,
           error: undefined,
           timeoutMillis: undefined,
           maxInflight: undefined,
-          inflight: 0,
-          turn: 0,
-          suspects: new Map(),
-          lastUsed: Date.now(),
+          balancer: new LoadBalancer(now()),
           changed: Deferred.makeUnsafe<void>()
         }
         entries.set(key, entry)
@@ -139,7 +116,7 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
 
       const entry = Effect.fnUntraced(function*(ref: FunctionRef) {
         const found = yield* start(ref)
-        found.lastUsed = Date.now()
+        found.balancer.touch(now())
         while (!found.known) {
           if (found.error !== undefined) return yield* Effect.fail(found.error)
           const answered = yield* Deferred.await(found.changed).pipe(Effect.timeoutOption(firstAnswerWithin))
@@ -162,9 +139,9 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
 
       const awaitReady = Effect.fnUntraced(function*(ref: FunctionRef, deadline: Duration.Duration) {
         const found = yield* entry(ref)
-        const until = Date.now() + Duration.toMillis(deadline)
-        while (found.endpoints.length === 0) {
-          const left = until - Date.now()
+        const until = now() + Duration.toMillis(deadline)
+        while (found.balancer.endpoints.length === 0) {
+          const left = until - now()
           if (left <= 0) break
           const changed = yield* Deferred.await(found.changed).pipe(Effect.timeoutOption(Duration.millis(left)))
           if (changed._tag === "None") break
@@ -185,9 +162,9 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
 
       // Unused watches stop, so a provider that saw many functions once does not hold a query open for each.
       yield* Effect.gen(function*() {
-        const now = Date.now()
+        const at = now()
         for (const found of entries.values()) {
-          if (now - found.lastUsed > idleMillis && found.inflight === 0) yield* forget(found.ref)
+          if (found.balancer.idle(at, idleMillis)) yield* forget(found.ref)
         }
       }).pipe(Effect.repeat(Schedule.spaced("1 minute")), Effect.forkIn(scope))
 

@@ -1,9 +1,9 @@
 /**
- * The provider's function operations, in OpenFaaS terms, over the Nomad and
- * Discovery services. Writes use check-and-set so that concurrent requests,
- * on this replica or another, never lose an update.
+ * The provider's function operations, in OpenFaaS terms, over the Nomad,
+ * Discovery and SecretStore services. Writes use check-and-set so that
+ * concurrent requests, on this replica or another, never lose an update.
  */
-import { Context, DateTime, Effect, Layer, Option, Result, Schedule, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Result } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import {
   ConcurrentModification,
@@ -14,27 +14,38 @@ import {
   type UpstreamError
 } from "../domain/errors.ts"
 import type { FunctionDeployment } from "../domain/FunctionDeployment.ts"
-import { FunctionName, type FunctionRef, type NamespaceName, refKey } from "../domain/FunctionName.ts"
+import { decodeFunctionName, type FunctionRef, type NamespaceName, refKey } from "../domain/FunctionName.ts"
 import type { FunctionStatus } from "../domain/FunctionStatus.ts"
 import { initialReplicas } from "../jobs/functionLabels.ts"
 import { metaKeys } from "../jobs/jobMeta.ts"
 import { jobId, type JobSettings, jobSettingsFrom } from "../jobs/JobSettings.ts"
+import { keptRegistryAuth } from "../jobs/registryAuth.ts"
 import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctionStatus.ts"
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
+import { volumeScaleProblems } from "../jobs/volumes.ts"
 import type { Job } from "../nomad/Job.ts"
+import { retryLostRaces } from "../services/checkAndSet.ts"
 import { Discovery } from "../services/Discovery.ts"
 import { Metrics } from "../services/Metrics.ts"
-import { JobIndexConflict, Nomad } from "../services/Nomad.ts"
+import { JobIndexConflict, JobRejected, Nomad } from "../services/Nomad.ts"
 import { SecretStore } from "../services/SecretStore.ts"
 import { EndpointResolver } from "./EndpointResolver.ts"
+import { JobCache } from "./JobCache.ts"
 import { readFunctionJob } from "./readFunctionJob.ts"
-
-/** How many times a check-and-set write is retried after losing a race. */
-const casAttempts = 8
-
-const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
+import { readRegistryCredentials } from "./registryCredentialsFile.ts"
 
 const isJobIndexConflict = (e: unknown): e is JobIndexConflict => e instanceof JobIndexConflict
+
+const isJobRejected = (e: unknown): e is JobRejected => e instanceof JobRejected
+
+/** Nomad refusing a function's job is its deployment rejected, in OpenFaaS terms. */
+const rejectedBy =
+  (ref: FunctionRef) =>
+  <A, E, R>(write: Effect.Effect<A, E, R>): Effect.Effect<A, Exclude<E, JobRejected> | DeploymentRejected, R> =>
+    Effect.catch(
+      write,
+      (e) => Effect.fail(isJobRejected(e) ? new DeploymentRejected({ name: ref.name, message: e.message }) : e)
+    ) as Effect.Effect<A, Exclude<E, JobRejected> | DeploymentRejected, R>
 
 export class Functions extends Context.Service<Functions, {
   readonly deploy: (
@@ -64,7 +75,8 @@ export class Functions extends Context.Service<Functions, {
   static readonly layer = Layer.effect(
     Functions,
     Effect.gen(function*() {
-      const settings: JobSettings = jobSettingsFrom(yield* ProviderConfig)
+      const config = yield* ProviderConfig
+      const settings: JobSettings = jobSettingsFrom(config, yield* readRegistryCredentials(config.registryAuthFile))
       const nomad = yield* Nomad
       const discovery = yield* Discovery
       const resolver = yield* EndpointResolver
@@ -85,16 +97,16 @@ export class Functions extends Context.Service<Functions, {
             return names.length === 0 ? Effect.void : Effect.fail(
               new InvalidRequest({
                 message: names.map((name) =>
-                  `secrets: "${name}" does not exist in namespace "${namespace}"; create it first (faas-cli secret create ${name})`
+                  `secrets: "${name}" does not exist in namespace "${namespace}"; ` +
+                  `create it first (faas-cli secret create ${name})`
                 ).join("\n")
               })
             )
           })
         )
-      /** Full jobs by `namespace/ID`, valid while their JobModifyIndex is unchanged: keeps a list to one Nomad call. */
-      const jobCache = new Map<string, Job>()
+      const jobCache = new JobCache()
 
-      const buildJob = (deployment: FunctionDeployment, placement: Placement) =>
+      const buildJob = (deployment: FunctionDeployment, placement: Placement): Effect.Effect<Job, InvalidRequest> =>
         Result.match(toNomadJob(deployment, placement, settings), {
           onFailure: (problems) => Effect.fail(new InvalidRequest({ message: problems.join("\n") })),
           onSuccess: Effect.succeed
@@ -102,22 +114,9 @@ export class Functions extends Context.Service<Functions, {
 
       const functionJob = (ref: FunctionRef) => readFunctionJob(nomad, settings, ref)
 
-      const rejected = (name: string) => (error: { readonly message: string }) =>
-        new DeploymentRejected({ name, message: error.message })
-
       /** Retries a check-and-set write that lost a race, re-reading each time; gives up with ConcurrentModification. */
-      const retryConflicts = <A, E>(
-        ref: FunctionRef,
-        write: Effect.Effect<A, E | JobIndexConflict>
-      ): Effect.Effect<A, Exclude<E, JobIndexConflict> | ConcurrentModification> =>
-        write.pipe(
-          Effect.retry({
-            while: isJobIndexConflict,
-            schedule: Schedule.exponential("20 millis").pipe(Schedule.jittered),
-            times: casAttempts - 1
-          }),
-          Effect.catchIf(isJobIndexConflict, () => Effect.fail(new ConcurrentModification(ref)))
-        ) as Effect.Effect<A, Exclude<E, JobIndexConflict> | ConcurrentModification>
+      const retryConflicts = <A, E>(ref: FunctionRef, write: Effect.Effect<A, E | JobIndexConflict>) =>
+        retryLostRaces(write, isJobIndexConflict, () => new ConcurrentModification({ kind: "function", ...ref }))
 
       const createdAtOf = (existing: Job): Effect.Effect<string> => {
         const recorded = existing.Meta?.[metaKeys.createdAt]
@@ -142,7 +141,7 @@ export class Functions extends Context.Service<Functions, {
         yield* checkSecrets(deployment, namespace)
         yield* nomad.registerJob(job, { enforceIndex: 0 }).pipe(
           Effect.catchTag("JobIndexConflict", () => takeOverStopped(job, ref)),
-          Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
+          rejectedBy(ref)
         )
       })
 
@@ -150,9 +149,10 @@ export class Functions extends Context.Service<Functions, {
         const existing = yield* functionJob(ref)
         const createdAt = yield* createdAtOf(existing)
         const count = functionGroup(existing, ref.name)?.Count ?? 1
-        const job = yield* buildJob(deployment, { namespace: ref.namespace, count, createdAt })
+        const registryAuth = keptRegistryAuth(existing)
+        const job = yield* buildJob(deployment, { namespace: ref.namespace, count, createdAt, registryAuth })
         yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0, preserveCounts: true }).pipe(
-          Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
+          rejectedBy(ref)
         )
       })
 
@@ -170,12 +170,13 @@ export class Functions extends Context.Service<Functions, {
           return yield* new DeploymentRejected({ name: ref.name, message: "the job does not describe a function" })
         }
         const createdAt = yield* createdAtOf(existing)
-        const job = yield* buildJob(deployment, { namespace: ref.namespace, count: replicas, createdAt }).pipe(
-          Effect.mapError(rejected(ref.name))
-        )
-        yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0 }).pipe(
-          Effect.catchTag("JobRejected", (e) => Effect.fail(rejected(ref.name)(e)))
-        )
+        const registryAuth = keptRegistryAuth(existing)
+        const job = yield* buildJob(deployment, { namespace: ref.namespace, count: replicas, createdAt, registryAuth })
+          .pipe(
+            // The job read back cannot be rebuilt: Nomad holds what this provider would not write.
+            Effect.mapError((e) => new DeploymentRejected({ name: ref.name, message: e.message }))
+          )
+        yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0 }).pipe(rejectedBy(ref))
       })
 
       const scale = Effect.fn("Functions.scale")(function*(ref: FunctionRef, replicas: number) {
@@ -185,22 +186,22 @@ export class Functions extends Context.Service<Functions, {
           })
         }
         const existing = yield* functionJob(ref)
+        const volumes = volumeScaleProblems(deploymentOf(existing, ref.name)?.annotations, replicas)
+        if (volumes.length > 0) return yield* new InvalidRequest({ message: volumes.join("\n") })
         const group = functionGroup(existing, ref.name)?.Name ?? ref.name
         yield* nomad.scaleTaskGroup(ref.namespace, existing.ID, group, replicas, `scaled to ${replicas} by faas-nomad`)
           .pipe(
             Effect.catchTag("JobNotFound", () => Effect.fail(new FunctionNotFound(ref))),
             // Nomad refuses to scale while a deployment runs; a new job version supersedes the deployment instead.
-            Effect.catchTag("JobRejected", (e) =>
-              e.message.includes("active deployment")
-                ? retryConflicts(ref, scaleByRegisterOnce(ref, replicas))
-                : Effect.fail(rejected(ref.name)(e)))
+            Effect.catchTag("ScaleBlocked", () => retryConflicts(ref, scaleByRegisterOnce(ref, replicas))),
+            rejectedBy(ref)
           )
       })
 
       const remove = Effect.fn("Functions.remove")(function*(ref: FunctionRef) {
         const existing = yield* functionJob(ref)
         const { existed } = yield* nomad.deregisterJob(ref.namespace, existing.ID, { purge: true })
-        jobCache.delete(`${ref.namespace}/${existing.ID}`)
+        jobCache.forget(ref.namespace, existing.ID)
         yield* resolver.forget(ref)
         metrics.forget(ref)
         // Another delete got there between our read and ours: it is the one that deleted the function.
@@ -211,28 +212,17 @@ export class Functions extends Context.Service<Functions, {
         const job = yield* functionJob(ref)
         const entry = yield* resolver.entry(ref)
         const found = toFunctionStatus(job, ref.name, {
-          availableReplicas: entry.endpoints.length,
+          availableReplicas: entry.balancer.endpoints.length,
           invocationCount: metrics.invocationCount(ref)
         })
         if (found === undefined) return yield* new FunctionNotFound(ref)
         return found
       })
 
-      const cachedJob = (namespace: string, id: string, jobModifyIndex: number) => {
-        const cacheKey = `${namespace}/${id}`
-        const cached = jobCache.get(cacheKey)
-        if (cached !== undefined && cached.JobModifyIndex === jobModifyIndex) return Effect.succeed(Option.some(cached))
-        return Effect.tap(nomad.readJob(namespace, id), (job) =>
-          Effect.sync(() => {
-            if (Option.isSome(job)) jobCache.set(cacheKey, job.value)
-          }))
-      }
-
       const list = Effect.fn("Functions.list")(function*(namespace: NamespaceName) {
         const stubs = yield* nomad.listJobs(namespace, settings.jobPrefix)
         const live = stubs.filter((stub) => stub.Stop !== true)
-        const seen = new Set(live.map((stub) => `${namespace}/${stub.ID}`))
-        for (const k of jobCache.keys()) if (k.startsWith(`${namespace}/`) && !seen.has(k)) jobCache.delete(k)
+        jobCache.retain(namespace, new Set(live.map((stub) => stub.ID)))
         // Availability is secondary in a list: when discovery is down, what the resolver last saw stands in.
         const ready = yield* discovery.readyCounts(namespace).pipe(
           Effect.catch((error) =>
@@ -246,13 +236,13 @@ export class Functions extends Context.Service<Functions, {
           const name = decodeFunctionName(stub.Meta?.[metaKeys.function] ?? stub.ID.slice(settings.jobPrefix.length))
           if (Option.isNone(name)) return Effect.succeed(undefined)
           const ref = { name: name.value, namespace }
-          return cachedJob(namespace, stub.ID, stub.JobModifyIndex ?? 0).pipe(
+          return jobCache.get(namespace, stub.ID, stub.JobModifyIndex ?? 0, nomad.readJob(namespace, stub.ID)).pipe(
             Effect.map(Option.match({
               onNone: () => undefined,
               onSome: (job) =>
                 toFunctionStatus(job, ref.name, {
                   availableReplicas: ready === undefined
-                    ? resolver.peek(refKey(ref))?.endpoints.length ?? 0
+                    ? resolver.peek(refKey(ref))?.balancer.endpoints.length ?? 0
                     : ready.get(ref.name) ?? 0,
                   invocationCount: metrics.invocationCount(ref)
                 })

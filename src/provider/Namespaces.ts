@@ -4,10 +4,11 @@
  * faasd labels containerd namespaces. Anything else is refused with a 4xx that
  * says how to allow it.
  */
-import { Cache, Context, Effect, Exit, Layer, Option, Schema } from "effect"
+import { Cache, Context, Effect, Exit, Layer, Option } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { StartupError } from "../config/StartupError.ts"
 import { InvalidRequest, NamespaceNotFound, type UpstreamError } from "../domain/errors.ts"
-import { NamespaceName } from "../domain/FunctionName.ts"
+import { decodeNamespaceName, type NamespaceName } from "../domain/FunctionName.ts"
 import type { Namespace } from "../nomad/Namespace.ts"
 import { Nomad } from "../services/Nomad.ts"
 
@@ -15,8 +16,6 @@ const isOpenFaaSNamespace = (namespace: Namespace) => {
   const flag = namespace.Meta?.["openfaas"]
   return flag === "1" || flag === "true"
 }
-
-const decodeNamespaceName = Schema.decodeUnknownOption(NamespaceName)
 
 export class Namespaces extends Context.Service<Namespaces, {
   readonly defaultNamespace: NamespaceName
@@ -31,10 +30,15 @@ export class Namespaces extends Context.Service<Namespaces, {
     Effect.gen(function*() {
       const config = yield* ProviderConfig
       const nomad = yield* Nomad
-      const defaultNamespace = Option.getOrThrowWith(
-        decodeNamespaceName(config.nomadNamespace),
-        () => new Error(`NOMAD_NAMESPACE "${config.nomadNamespace}" is not a valid Nomad namespace name`)
-      )
+      const defaultNamespace = yield* Option.match(decodeNamespaceName(config.nomadNamespace), {
+        onNone: () =>
+          Effect.fail(
+            new StartupError({
+              message: `NOMAD_NAMESPACE "${config.nomadNamespace}" is not a valid Nomad namespace name`
+            })
+          ),
+        onSome: Effect.succeed
+      })
       // Namespaces change rarely; a short memory spares Nomad one read per request.
       const allowed = yield* Cache.makeWith(
         (name: NamespaceName) => Effect.map(nomad.readNamespace(name), Option.exists(isOpenFaaSNamespace)),

@@ -1,7 +1,8 @@
 /**
  * The narrow part of Nomad's API the provider uses, in Nomad's own terms.
- * Handlers never see it directly; `Functions` does, and does not know whether
- * it talks to a real cluster, a simulator or the in-memory one.
+ * Routes never see it; the use cases do (`Functions`, `FunctionLogs`,
+ * `Namespaces`), and do not know whether they talk to a real cluster, a
+ * simulator or the in-memory one.
  */
 import { Context, type Effect, type Option, Schema, type Stream } from "effect"
 import type { UpstreamError } from "../domain/errors.ts"
@@ -22,6 +23,12 @@ export class JobNotFound extends Schema.TaggedError<JobNotFound>()("JobNotFound"
 
 /** Nomad refused the job itself (validation), as opposed to being unavailable. */
 export class JobRejected extends Schema.TaggedError<JobRejected>()("JobRejected", {
+  jobId: Schema.String,
+  message: Schema.String
+}) {}
+
+/** Nomad refuses to scale a job while a deployment of it runs; a new version of the job supersedes the deployment. */
+export class ScaleBlocked extends Schema.TaggedError<ScaleBlocked>()("ScaleBlocked", {
   jobId: Schema.String,
   message: Schema.String
 }) {}
@@ -66,7 +73,7 @@ export class Nomad extends Context.Service<Nomad, {
     group: string,
     count: number,
     message: string
-  ) => Effect.Effect<void, JobNotFound | JobRejected | UpstreamError>
+  ) => Effect.Effect<void, JobNotFound | JobRejected | ScaleBlocked | UpstreamError>
   readonly jobAllocations: (
     namespace: string,
     jobId: string

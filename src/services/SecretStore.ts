@@ -3,19 +3,9 @@
  * Values go in and are rendered into functions by Nomad; they never come
  * back out through the API.
  */
-import { Context, type Effect, Schema } from "effect"
-import type { UpstreamError } from "../domain/errors.ts"
+import { Context, type Effect } from "effect"
+import type { ConcurrentModification, SecretExists, SecretNotFound, UpstreamError } from "../domain/errors.ts"
 import type { SecretValue } from "../domain/Secret.ts"
-
-export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("SecretNotFound", {
-  name: Schema.String,
-  namespace: Schema.String
-}) {}
-
-export class SecretExists extends Schema.TaggedError<SecretExists>()("SecretExists", {
-  name: Schema.String,
-  namespace: Schema.String
-}) {}
 
 export class SecretStore extends Context.Service<SecretStore, {
   readonly list: (namespace: string) => Effect.Effect<ReadonlyArray<string>, UpstreamError>
@@ -25,10 +15,14 @@ export class SecretStore extends Context.Service<SecretStore, {
     name: string,
     value: SecretValue
   ) => Effect.Effect<void, SecretExists | UpstreamError>
+  /** Check-and-set where the backend offers it: a secret that keeps changing ends in ConcurrentModification. */
   readonly update: (
     namespace: string,
     name: string,
     value: SecretValue
-  ) => Effect.Effect<void, SecretNotFound | UpstreamError>
-  readonly remove: (namespace: string, name: string) => Effect.Effect<void, SecretNotFound | UpstreamError>
+  ) => Effect.Effect<void, SecretNotFound | ConcurrentModification | UpstreamError>
+  readonly remove: (
+    namespace: string,
+    name: string
+  ) => Effect.Effect<void, SecretNotFound | ConcurrentModification | UpstreamError>
 }>()("faas-nomad/SecretStore") {}

@@ -5,6 +5,7 @@ import { createServer, request as httpRequest, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { NomadSimulator, type TaskDriver } from "../sim/nomad/NomadSimulator.ts"
 import { startCli } from "../support/cli.ts"
+import { eventually } from "../support/eventually.ts"
 
 /** A function that holds each request until the test releases it, telling the test when one arrives. */
 const holdingDriver = () => {
@@ -63,12 +64,11 @@ describe("graceful shutdown", () => {
       const inFlight = get(`${provider.url}/function/slow/work`)
       yield* Effect.promise(() => fn.arrival)
       const exited = provider.terminate()
-      let refused = false
-      for (let attempt = 0; attempt < 200 && !refused; attempt++) {
-        refused = yield* Effect.promise(() => get(`${provider.url}/healthz`).then(() => false, () => true))
-        if (!refused) yield* Effect.sleep("10 millis")
-      }
-      assert.isTrue(refused, "new connections are refused once SIGTERM arrived")
+      // New connections are refused once SIGTERM arrived (eventually dies if they never are).
+      yield* eventually(
+        Effect.promise(() => get(`${provider.url}/healthz`).then(() => false, () => true)),
+        (refused) => refused
+      )
       fn.release()
       assert.deepStrictEqual(yield* Effect.promise(() => inFlight), { status: 200, body: "finished" })
       assert.strictEqual(yield* Effect.promise(() => exited), 0)

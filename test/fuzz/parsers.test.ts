@@ -4,7 +4,7 @@
  * a reference computation where there is one.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Result, Schema } from "effect"
+import { Duration, Effect, Redacted, Result, Schema } from "effect"
 import * as fc from "fast-check"
 import { parseCommandLine } from "../../src/config/commandLine.ts"
 import { settings } from "../../src/config/settings.ts"
@@ -64,6 +64,7 @@ const schemaKeys = [
   "limits",
   "requests",
   "readOnlyRootFilesystem",
+  "registryAuth",
   "serviceName",
   "replicas",
   "functionName",
@@ -390,6 +391,13 @@ const durationText = fc.oneof(
 const rarely = (valid: fc.Arbitrary<string>, invalid: fc.Arbitrary<string>) =>
   fc.oneof({ weight: 8, arbitrary: valid }, { weight: 1, arbitrary: invalid })
 
+const volumeValue = fc.tuple(
+  fc.constantFrom("host", "csi", "nfs"),
+  fc.constantFrom("certs", "pg-data", ""),
+  fc.constantFrom("/etc/certs", "/data", "/var/openfaas/secrets/x", "relative", "/tmp"),
+  fc.constantFrom("", ":ro", ":rw", ":rx")
+).map(([type, source, destination, mode]) => `${type}:${source}:${destination}${mode}`)
+
 /** Raw deployment bodies built to decode, with fields a job is made of chosen at random, valid or not. */
 const deploymentBody = fc.record(
   {
@@ -408,24 +416,42 @@ const deploymentBody = fc.record(
       ["com.openfaas.scale.min", rarely(fc.nat(5).map(String), anyText)],
       ["com.openfaas.timeout", durationText],
       ["com.openfaas.max_inflight", rarely(fc.integer({ min: 1, max: 20 }).map(String), anyText)],
-      ["faas_function", anyText]
+      ["faas_function", anyText],
+      ["com.openfaas.nomad.update.canary", rarely(fc.nat(3).map(String), anyText)],
+      ["com.openfaas.nomad.update.auto_promote", rarely(fc.constantFrom("true", "false", "1"), anyText)],
+      ["com.openfaas.nomad.update.healthy_deadline", durationText],
+      ["com.openfaas.nomad.update.progress_deadline", durationText],
+      ["com.openfaas.nomad.update.health_check", rarely(fc.constantFrom("checks", "task_states", "manual"), anyText)]
     ])),
     annotations: nullable(stringMap([
       [
         "com.openfaas.health.http.path",
         rarely(fc.constantFrom("/ready", "/_/health", "/x?y=1"), fc.oneof(fc.constantFrom("ready", "/a b"), anyText))
       ],
-      ["com.openfaas.health.http.initialDelay", durationText]
+      ["com.openfaas.health.http.initialDelay", durationText],
+      ["com.openfaas.nomad.volume.data", rarely(volumeValue, anyText)],
+      ["com.openfaas.nomad.volume.data.access-mode", rarely(fc.constantFrom("single-node-writer", "x"), anyText)],
+      ["com.openfaas.nomad.volume.data.per-alloc", rarely(fc.constantFrom("true", "false"), anyText)],
+      ["com.openfaas.nomad.volume.certs", rarely(volumeValue, anyText)]
     ])),
     limits: nullable(likelyResources),
     requests: nullable(likelyResources),
-    readOnlyRootFilesystem: fc.boolean()
+    readOnlyRootFilesystem: fc.boolean(),
+    registryAuth: rarely(
+      fc.oneof(
+        fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), anyText).map(([u, p]) =>
+          Buffer.from(`${u}:${p}`).toString("base64")
+        ),
+        fc.constant("")
+      ),
+      anyText
+    )
   },
   { requiredKeys: ["service", "image"] }
 )
 
 const decodeDeployment = Schema.decodeUnknownSync(FunctionDeployment)
-const problemFields = /^(service|constraints|labels|annotations|requests\.[\w./]+|limits\.[\w./]+)[:.]/
+const problemFields = /^(service|constraints|labels|annotations|registryAuth|requests\.[\w./]+|limits\.[\w./]+)[:.]/
 
 const finiteNumbers = (value: unknown, path = "job"): void => {
   if (typeof value === "number") {
@@ -444,9 +470,16 @@ describe("toNomadJob", () => {
         const placement = { namespace: "default", count, createdAt: "2026-11-29T10:00:00.000Z" }
         const result = toNomadJob(deployment, placement, defaultJobSettings)
         expect(toNomadJob(deployment, placement, defaultJobSettings)).toEqual(result)
+        // Registry credentials are never quoted, in a problem or anywhere in the job but its docker auth.
+        const credentials = deployment.registryAuth === undefined || deployment.registryAuth === null
+          ? ""
+          : Redacted.value(deployment.registryAuth)
         if (Result.isFailure(result)) {
           expect(result.failure.length).toBeGreaterThan(0)
-          for (const problem of result.failure) expect(problem).toMatch(problemFields)
+          for (const problem of result.failure) {
+            expect(problem).toMatch(problemFields)
+            if (credentials.trim().length >= 4) expect(problem).not.toContain(credentials.trim())
+          }
           return
         }
         const job = result.success
@@ -459,8 +492,10 @@ describe("toNomadJob", () => {
         expect(group.Tasks).toHaveLength(1)
         expect(group.Tasks[0]!.Name).toBe(deployment.service)
         expect(group.Tasks[0]!.Config?.["image"]).toBe(deployment.image)
-        // Nomad keeps Meta as JSON: what is read back is what was sent.
-        expect(deploymentFromMeta(job.Meta)).toEqual(deployment)
+        // Nomad keeps Meta as JSON: what is read back is what was sent, less the registry credentials.
+        const { registryAuth: _credentials, ...recorded } = deployment
+        expect(deploymentFromMeta(job.Meta)).toEqual(recorded)
+        if (credentials.trim().length >= 4) expect(JSON.stringify(job)).not.toContain(credentials.trim())
         const stored = JSON.parse(JSON.stringify(job))
         const status = toFunctionStatus(stored, deployment.service, { availableReplicas: 0, invocationCount: 0 })!
         expect(status.image).toBe(deployment.image)

@@ -62,15 +62,18 @@ layer(testApp({ env: { basic_auth: "true", secret_mount_path: secrets } }), { ex
 )
 
 describe("credentials", () => {
-  it("are read trimmed from the two files; a missing one is an error naming it", () => {
-    const credentials = readCredentials(secrets)
-    assert.strictEqual(credentials.user, "admin")
-    assert.strictEqual(Redacted.value(credentials.password), "s3cr3t-pass")
-    assert.throws(() => readCredentials(join(secrets, "nowhere")), /basic-auth-user cannot be read/)
-  })
+  it.effect("are read trimmed from the two files; a missing one is a StartupError naming it", () =>
+    Effect.gen(function*() {
+      const credentials = yield* readCredentials(secrets)
+      assert.strictEqual(credentials.user, "admin")
+      assert.strictEqual(Redacted.value(credentials.password), "s3cr3t-pass")
+      const missing = yield* Effect.flip(readCredentials(join(secrets, "nowhere")))
+      assert.strictEqual(missing._tag, "StartupError")
+      assert.match(missing.message, /basic-auth-user cannot be read \(ENOENT\)/)
+    }))
 
   it("are matched exactly: user, password, scheme", () => {
-    const credentials = readCredentials(secrets)
+    const credentials = Effect.runSync(readCredentials(secrets))
     assert.isTrue(authorizes(credentials, `basic ${Buffer.from("admin:s3cr3t-pass").toString("base64")}`))
     assert.isFalse(authorizes(credentials, `Basic ${Buffer.from("admin:s3cr3t-pas").toString("base64")}`))
     assert.isFalse(authorizes(credentials, `Basic ${Buffer.from("admin:s3cr3t-pass ").toString("base64")}`))

@@ -1,6 +1,8 @@
-import { assert, describe, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
+import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { call, json } from "../support/http.ts"
 import { exchange, nextChunk, openRequest, providerPort, rest } from "../support/rawHttp.ts"
 import { settled, testApp } from "../support/testApp.ts"
@@ -263,4 +265,27 @@ describe("invocation timeout", () => {
         }))
     }
   )
+})
+
+describe("the proxy on the test clock", () => {
+  // Built inside the test, so the resolver and the proxy read TestClock.
+  it.effect("invocations keep a function watched; ten minutes without one stop the watch", () =>
+    Effect.gen(function*() {
+      yield* deploy("busy")
+      const resolver = yield* EndpointResolver
+      assert.strictEqual((yield* call("GET", "/function/busy")).status, 200)
+      const watched = resolver.peek("default/busy")
+      assert.isDefined(watched)
+      // Every later invocation takes the fast path: only the proxy's own reading of the clock marks the use.
+      for (let minute = 5; minute <= 30; minute += 5) {
+        yield* TestClock.adjust("5 minutes")
+        assert.strictEqual((yield* call("GET", "/function/busy")).status, 200)
+      }
+      assert.strictEqual(resolver.peek("default/busy"), watched, "still the first watch after 30 minutes of use")
+      yield* TestClock.adjust("11 minutes")
+      assert.isUndefined(resolver.peek("default/busy"))
+      assert.isFalse(watched!.active)
+      assert.strictEqual((yield* call("GET", "/function/busy")).status, 200, "the next invocation watches it again")
+      assert.isDefined(resolver.peek("default/busy"))
+    }).pipe(Effect.provide(testApp())))
 })

@@ -2,12 +2,13 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Queue, Stream } from "effect"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import type { FunctionRef } from "../../src/domain/FunctionName.ts"
-import { DiscoveryConsul } from "../../src/layers/DiscoveryConsul.ts"
-import { ConsulApiClient } from "../../src/layers/http/ConsulApiClient.ts"
+import { ConsulApiClient } from "../../src/layers/consul/ConsulApiClient.ts"
+import * as DiscoveryConsul from "../../src/layers/consul/DiscoveryConsul.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Discovery, type Endpoint } from "../../src/services/Discovery.ts"
 import { type ConsulSimulator, ConsulSimulator as Consul } from "../sim/consul/ConsulSimulator.ts"
 import type { ServiceInstance } from "../sim/ServiceSink.ts"
+import { eventually } from "../support/eventually.ts"
 
 const ref = (name: string, namespace = "default") => ({ name, namespace }) as FunctionRef
 
@@ -27,7 +28,7 @@ const instance = (id: string, name: string, extra: Partial<ServiceInstance> = {}
 
 const discoveryFor = (consul: ConsulSimulator, env: Record<string, string> = {}) => {
   const config = ProviderConfig.layerFromEnv({ CONSUL_HTTP_ADDR: consul.url, api_timeout: "2s", ...env })
-  return Layer.mergeAll(DiscoveryConsul, EndpointResolver.layer.pipe(Layer.provide(DiscoveryConsul))).pipe(
+  return Layer.mergeAll(DiscoveryConsul.layer, EndpointResolver.layer.pipe(Layer.provide(DiscoveryConsul.layer))).pipe(
     Layer.provideMerge(ConsulApiClient.layer),
     Layer.provideMerge(config)
   )
@@ -119,21 +120,21 @@ describe("the endpoint resolver over Consul", () => {
       yield* Effect.gen(function*() {
         const resolver = yield* EndpointResolver
         const entry = yield* resolver.entry(ref("steady"))
-        assert.deepStrictEqual(ids(entry.endpoints), ["r1"])
+        assert.deepStrictEqual(ids(entry.balancer.endpoints), ["r1"])
         yield* Effect.promise(() => consul.untilBlocked())
         const before = consul.server.count(/health\/service/)
         for (let i = 0; i < 100; i++) yield* resolver.entry(ref("steady"))
         assert.strictEqual(consul.server.count(/health\/service/), before)
 
         yield* Effect.promise(() => consul.server.down())
-        for (let i = 0; i < 20 && entry.error === undefined; i++) yield* Effect.sleep("50 millis")
+        yield* eventually(Effect.sync(() => entry.error), (error) => error !== undefined)
         assert.strictEqual(entry.error?.dependency, "consul")
-        assert.deepStrictEqual(ids((yield* resolver.entry(ref("steady"))).endpoints), ["r1"])
+        assert.deepStrictEqual(ids((yield* resolver.entry(ref("steady"))).balancer.endpoints), ["r1"])
 
         consul.state.register(instance("r2", "steady"))
         yield* Effect.promise(() => consul.server.up())
-        for (let i = 0; i < 200 && entry.endpoints.length < 2; i++) yield* Effect.sleep("50 millis")
-        assert.deepStrictEqual(ids(entry.endpoints), ["r1", "r2"])
+        yield* eventually(Effect.sync(() => entry.balancer.endpoints.length), (n) => n === 2)
+        assert.deepStrictEqual(ids(entry.balancer.endpoints), ["r1", "r2"])
         assert.isUndefined(entry.error)
       }).pipe(Effect.provide(discoveryFor(consul)))
     }))
@@ -149,8 +150,7 @@ describe("the endpoint resolver over Consul", () => {
         yield* resolver.forget(ref("forgotten"))
         assert.isFalse(entry.active)
         assert.isUndefined(resolver.peek("default/forgotten"))
-        for (let i = 0; i < 100 && consul.blockedQueries() > 0; i++) yield* Effect.sleep("10 millis")
-        assert.strictEqual(consul.blockedQueries(), 0)
+        yield* eventually(Effect.sync(() => consul.blockedQueries()), (n) => n === 0)
       }).pipe(Effect.provide(discoveryFor(consul)))
     }))
 

@@ -6,9 +6,9 @@ import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { FunctionRef } from "../../src/domain/FunctionName.ts"
 import { jobSettingsFrom } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
-import { DiscoveryNomad } from "../../src/layers/DiscoveryNomad.ts"
-import { NomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
-import { NomadHttp } from "../../src/layers/NomadHttp.ts"
+import * as DiscoveryNomad from "../../src/layers/nomad/DiscoveryNomad.ts"
+import { NomadApiClient } from "../../src/layers/nomad/NomadApiClient.ts"
+import * as NomadHttp from "../../src/layers/nomad/NomadHttp.ts"
 import { Discovery, type Endpoint } from "../../src/services/Discovery.ts"
 import { Nomad } from "../../src/services/Nomad.ts"
 import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
@@ -26,7 +26,7 @@ describe("discovery through Nomad's native services", () => {
   it.live("a watch gives the registrations of healthy running allocations, and follows scaling and health", () =>
     Effect.gen(function*() {
       const sim = yield* NomadSimulator.scoped()
-      const layer = Layer.mergeAll(DiscoveryNomad, NomadHttp).pipe(
+      const layer = Layer.mergeAll(DiscoveryNomad.layer, NomadHttp.layer).pipe(
         Layer.provideMerge(NomadApiClient.layer),
         Layer.provideMerge(ProviderConfig.layerFromEnv({ NOMAD_ADDR: sim.url, ...env }))
       )

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Stream } from "effect"
 import { AllocationFailed, AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
-import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import * as EchoRunner from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import type { Job } from "../../src/nomad/Job.ts"
 
@@ -22,7 +22,7 @@ const live = (allocs: ReadonlyArray<{ DesiredStatus?: string | null }>) =>
 
 const withCluster = <A, E>(
   body: Effect.Effect<A, E, MemoryCluster>,
-  runner: Layer.Layer<AllocationRunner> = EchoRunner
+  runner: Layer.Layer<AllocationRunner> = EchoRunner.layer
 ) => body.pipe(Effect.provide(MemoryCluster.layer.pipe(Layer.provide(runner))))
 
 describe("the in-memory cluster", () => {
@@ -53,15 +53,15 @@ describe("the in-memory cluster", () => {
       const first = yield* cluster.registerJob(job("a:1", 1), { enforceIndex: 0 })
       const again = yield* Effect.flip(cluster.registerJob(job("a:1", 1), { enforceIndex: 0 }))
       assert.strictEqual(
-        again._tag === "IndexConflict" && again.message,
+        again._tag === "JobIndexConflict" && again.message,
         "Enforcing job modify index 0: job already exists"
       )
       const stale = yield* Effect.flip(cluster.registerJob(job("a:2", 1), { enforceIndex: first.jobModifyIndex + 99 }))
-      assert.include(stale._tag === "IndexConflict" ? stale.message : "", "conflicting job modify index")
+      assert.include(stale._tag === "JobIndexConflict" ? stale.message : "", "conflicting job modify index")
       const ok = yield* cluster.registerJob(job("a:2", 1), { enforceIndex: first.jobModifyIndex })
       assert.isTrue(ok.jobModifyIndex > first.jobModifyIndex)
       const missing = yield* Effect.flip(cluster.registerJob({ ...job("a", 1), ID: "other" }, { enforceIndex: 5 }))
-      assert.include(missing._tag === "IndexConflict" ? missing.message : "", "job does not exist")
+      assert.include(missing._tag === "JobIndexConflict" ? missing.message : "", "job does not exist")
       yield* cluster.settled
     })))
 
@@ -130,8 +130,8 @@ describe("the in-memory cluster", () => {
     withCluster(Effect.gen(function*() {
       const cluster = yield* MemoryCluster
       const elsewhere = yield* Effect.flip(cluster.registerJob({ ...job("a", 1), Namespace: "nowhere" }, {}))
-      assert.strictEqual(elsewhere._tag, "Rejected")
+      assert.strictEqual(elsewhere._tag, "JobRejected")
       const empty = yield* Effect.flip(cluster.registerJob({ ID: "empty", TaskGroups: [] }, {}))
-      assert.strictEqual(empty._tag, "Rejected")
+      assert.strictEqual(empty._tag, "JobRejected")
     })))
 })

@@ -5,8 +5,8 @@ import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import { jobSettingsFrom } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
-import { NomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
-import { NomadHttp } from "../../src/layers/NomadHttp.ts"
+import { NomadApiClient } from "../../src/layers/nomad/NomadApiClient.ts"
+import * as NomadHttp from "../../src/layers/nomad/NomadHttp.ts"
 import { Nomad } from "../../src/services/Nomad.ts"
 import { NomadSimulator as Sim, type NomadSimulatorOptions } from "../sim/nomad/NomadSimulator.ts"
 
@@ -29,7 +29,7 @@ const withNomad = <A, E>(
 ) =>
   Effect.gen(function*() {
     const sim = yield* Sim.scoped(options)
-    const layer = NomadHttp.pipe(
+    const layer = NomadHttp.layer.pipe(
       Layer.provide(NomadApiClient.layer),
       Layer.provide(ProviderConfig.layerFromEnv({ NOMAD_ADDR: sim.url, api_timeout: "2s", ...env }))
     )
@@ -101,7 +101,9 @@ describe("the Nomad client against the simulator", () => {
         yield* nomad.registerJob(jobFor("busy"), {})
         sim.state.blockScaling("OpenFaaS-busy", true)
         const blocked = yield* Effect.flip(nomad.scaleTaskGroup("default", "OpenFaaS-busy", "busy", 2, "x"))
-        assert.isTrue(blocked._tag === "JobRejected" && blocked.message.includes("active deployment"))
+        assert.isTrue(blocked._tag === "ScaleBlocked" && blocked.message.includes("active deployment"))
+        const negative = yield* Effect.flip(nomad.scaleTaskGroup("default", "OpenFaaS-busy", "busy", -1, "x"))
+        assert.strictEqual(negative._tag, "JobRejected", "any other refusal of a scale stays JobRejected")
       })
     ))
 

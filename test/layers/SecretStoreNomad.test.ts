@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
-import { NomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
-import { SecretStoreNomad } from "../../src/layers/SecretStoreNomad.ts"
+import { NomadApiClient } from "../../src/layers/nomad/NomadApiClient.ts"
+import * as SecretStoreNomad from "../../src/layers/nomad/SecretStoreNomad.ts"
 import { SecretStore } from "../../src/services/SecretStore.ts"
 import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
 
@@ -13,7 +13,7 @@ describe("secrets in Nomad Variables", () => {
     Effect.gen(function*() {
       const nomad = yield* NomadSimulator.scoped()
       nomad.state.createNamespace("team")
-      const layer = SecretStoreNomad.pipe(
+      const layer = SecretStoreNomad.layer.pipe(
         Layer.provide(NomadApiClient.layer),
         Layer.provide(ProviderConfig.layerFromEnv({ NOMAD_ADDR: nomad.url, secrets_backend: "nomad" }))
       )

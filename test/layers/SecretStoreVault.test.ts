@@ -1,15 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
-import { VaultApiClient } from "../../src/layers/http/VaultApiClient.ts"
-import { SecretStoreVault } from "../../src/layers/SecretStoreVault.ts"
+import * as SecretStoreVault from "../../src/layers/vault/SecretStoreVault.ts"
+import { VaultApiClient } from "../../src/layers/vault/VaultApiClient.ts"
 import { SecretStore } from "../../src/services/SecretStore.ts"
 import { type VaultSimulator, VaultSimulator as Vault } from "../sim/vault/VaultSimulator.ts"
+import { eventually } from "../support/eventually.ts"
 
 const text = (t: string) => ({ _tag: "Text", text: t }) as const
 
 const storeFor = (vault: VaultSimulator, env: Record<string, string> = {}) =>
-  SecretStoreVault.pipe(
+  SecretStoreVault.layer.pipe(
     Layer.provide(VaultApiClient.layer),
     Layer.provide(
       ProviderConfig.layerFromEnv({ VAULT_ADDR: vault.url, VAULT_TOKEN: "root", api_timeout: "2s", ...env })
@@ -120,18 +122,32 @@ describe("secrets in Vault KV v2", () => {
 })
 
 describe("the Vault token", () => {
-  it.live("is renewed at half its TTL while it is renewable", () =>
+  // Built inside the test: the renewal sleeps on TestClock. The simulator's own clock stands still, so the token
+  // does not expire on it; only the provider's waiting is in question.
+  it.effect("is renewed at half its TTL while it is renewable", () =>
     Effect.gen(function*() {
       const vault = yield* Vault.scoped({
         tokens: [{ id: "short", policies: ["default"], ttlSeconds: 2, renewable: true }]
       })
       yield* Effect.gen(function*() {
         yield* VaultApiClient
-        // Renewal runs at half the TTL: about a second here, in real time, once.
-        for (let tries = 0; tries < 300 && vault.state.renewals("short") === 0; tries++) {
-          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
-        }
-        assert.isAtLeast(vault.state.renewals("short"), 1)
+        // The client looks the token up, then sleeps half its TTL: 1 s of test time. The clock moves in steps up
+        // to 1.5 s, short of the next renewal, while the test waits in real time for the call to Vault.
+        yield* eventually(Effect.sync(() => vault.server.count(/lookup-self/)), (n) => n >= 1)
+        let waited = 0
+        yield* eventually(
+          Effect.gen(function*() {
+            if (vault.state.renewals("short") > 0) return true
+            if (waited < 1500) {
+              yield* TestClock.adjust("100 millis")
+              waited += 100
+            }
+            return false
+          }),
+          (renewed) => renewed
+        )
+        assert.isAtLeast(waited, 1000, "not renewed before half the TTL")
+        assert.strictEqual(vault.state.renewals("short"), 1)
       }).pipe(
         Effect.provide(VaultApiClient.layer.pipe(
           Layer.provide(ProviderConfig.layerFromEnv({ VAULT_ADDR: vault.url, VAULT_TOKEN: "short" }))

@@ -7,12 +7,12 @@ import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
 import { UpstreamError } from "../../src/domain/errors.ts"
-import { DiscoveryConsul } from "../../src/layers/DiscoveryConsul.ts"
-import { ConsulApiClient } from "../../src/layers/http/ConsulApiClient.ts"
-import { NomadApiClient } from "../../src/layers/http/NomadApiClient.ts"
-import { VaultApiClient } from "../../src/layers/http/VaultApiClient.ts"
-import { NomadHttp } from "../../src/layers/NomadHttp.ts"
-import { SecretStoreVault } from "../../src/layers/SecretStoreVault.ts"
+import { ConsulApiClient } from "../../src/layers/consul/ConsulApiClient.ts"
+import * as DiscoveryConsul from "../../src/layers/consul/DiscoveryConsul.ts"
+import { NomadApiClient } from "../../src/layers/nomad/NomadApiClient.ts"
+import * as NomadHttp from "../../src/layers/nomad/NomadHttp.ts"
+import * as SecretStoreVault from "../../src/layers/vault/SecretStoreVault.ts"
+import { VaultApiClient } from "../../src/layers/vault/VaultApiClient.ts"
 import { Discovery } from "../../src/services/Discovery.ts"
 import { Nomad } from "../../src/services/Nomad.ts"
 import { SecretStore } from "../../src/services/SecretStore.ts"
@@ -54,7 +54,7 @@ const reasonOf = (error: Error | UpstreamError) => (error instanceof UpstreamErr
 const nomadWith = (env: Record<string, string>) =>
   Effect.flatMap(Effect.service(Nomad), (nomad) => nomad.listJobs("default", "OpenFaaS-")).pipe(
     Effect.provide(
-      NomadHttp.pipe(
+      NomadHttp.layer.pipe(
         Layer.provide(NomadApiClient.layer),
         Layer.provide(ProviderConfig.layerFromEnv({ api_timeout: "2s", ...env }))
       )
@@ -102,7 +102,7 @@ describe("TLS to Nomad, Consul and Vault", () => {
     Effect.gen(function*() {
       const server = yield* httpsServer({ requireClientCert: false })
       const counts = yield* Effect.flatMap(Effect.service(Discovery), (d) => d.readyCounts("default" as never)).pipe(
-        Effect.provide(DiscoveryConsul.pipe(
+        Effect.provide(DiscoveryConsul.layer.pipe(
           Layer.provideMerge(ConsulApiClient.layer),
           Layer.provideMerge(ProviderConfig.layerFromEnv({
             CONSUL_HTTP_ADDR: `127.0.0.1:${server.port}`,
@@ -119,7 +119,7 @@ describe("TLS to Nomad, Consul and Vault", () => {
       const server = yield* httpsServer({ requireClientCert: false })
       const store = (env: Record<string, string>) =>
         Effect.flatMap(Effect.service(SecretStore), (s) => s.exists("default", "k")).pipe(
-          Effect.provide(SecretStoreVault.pipe(
+          Effect.provide(SecretStoreVault.layer.pipe(
             Layer.provide(VaultApiClient.layer),
             Layer.provide(
               ProviderConfig.layerFromEnv({ VAULT_ADDR: `https://127.0.0.1:${server.port}`, api_timeout: "2s", ...env })

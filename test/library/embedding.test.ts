@@ -16,7 +16,7 @@ import { call, json } from "../support/http.ts"
 
 const Provider = ProviderRoutes.pipe(
   Layer.provide(ProviderServices),
-  Layer.provideMerge(DevCluster(EchoRunner)),
+  Layer.provideMerge(DevCluster(EchoRunner.layer)),
   Layer.provideMerge(ProviderConfig.layerFromEnv({ job_prefix: "Embedded-" }))
 )
 

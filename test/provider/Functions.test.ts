@@ -1,17 +1,19 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Result, Schema } from "effect"
+import { Effect, Fiber, Layer, Option, Result, Schema } from "effect"
+import { TestClock } from "effect/testing"
 import { settingsFromEnv } from "../../src/config/commandLine.ts"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
+import { ConcurrentModification } from "../../src/domain/errors.ts"
 import { FunctionDeployment } from "../../src/domain/FunctionDeployment.ts"
 import type { NamespaceName } from "../../src/domain/FunctionName.ts"
 import { jobSettingsFrom } from "../../src/jobs/JobSettings.ts"
 import { toNomadJob } from "../../src/jobs/toNomadJob.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
-import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import * as EchoRunner from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
 import { Functions } from "../../src/provider/Functions.ts"
-import { JobRejected, Nomad } from "../../src/services/Nomad.ts"
+import { JobIndexConflict, Nomad, ScaleBlocked } from "../../src/services/Nomad.ts"
 
 type NomadService = Nomad["Service"]
 
@@ -42,14 +44,14 @@ const scaleBlocked = (inner: NomadService) =>
   Nomad.of({
     ...inner,
     scaleTaskGroup: (_namespace, jobId) =>
-      Effect.fail(new JobRejected({ jobId, message: "job scaling blocked due to active deployment" }))
+      Effect.fail(new ScaleBlocked({ jobId, message: "job scaling blocked due to active deployment" }))
   })
 
 const withNomad = (wrap: (inner: NomadService) => NomadService) =>
   Functions.layer.pipe(
     Layer.provide(EndpointResolver.layer),
     Layer.provide(Layer.effect(Nomad, Effect.map(Effect.service(Nomad), wrap))),
-    Layer.provideMerge(DevCluster(EchoRunner)),
+    Layer.provideMerge(DevCluster(EchoRunner.layer)),
     Layer.provideMerge(ProviderConfig.layerFromEnv({}))
   )
 
@@ -89,6 +91,32 @@ describe("Functions writes are check-and-set", () => {
         })(inner)
       )
     ))))
+
+  it.effect("a function that keeps changing: 8 tries with backoff, then ConcurrentModification", () => {
+    let conflicts = 0
+    const alwaysRaced = (inner: NomadService) =>
+      Nomad.of({
+        ...inner,
+        registerJob: (job, options) =>
+          options.enforceIndex !== undefined && options.enforceIndex > 0
+            ? Effect.suspend(() => {
+              conflicts++
+              return Effect.fail(new JobIndexConflict({ jobId: job.ID, message: "Enforcing job modify index" }))
+            })
+            : inner.registerJob(job, options)
+      })
+    return Effect.gen(function*() {
+      const functions = yield* Functions
+      yield* functions.deploy(deployment("img:1"), ns)
+      const fiber = yield* Effect.forkChild(Effect.flip(functions.update(deployment("img:2"), ns)))
+      yield* TestClock.adjust("10 millis")
+      assert.strictEqual(conflicts, 1, "the second try waits")
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(conflicts, 8)
+      assert.deepStrictEqual(error, new ConcurrentModification({ kind: "function", ...ref }))
+    }).pipe(Effect.provide(withNomad(alwaysRaced)))
+  })
 
   it.live("many concurrent updates and scales all land, with no lost write", () =>
     Effect.gen(function*() {

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { formatGoDuration } from "./GoFormat.ts"
 import { goUnquote, parseGoBool, parseGoDuration, parseGoUint64 } from "./GoParsers.ts"
 
 describe("Go's parsers as Consul uses them", () => {
@@ -24,5 +25,21 @@ describe("Go's parsers as Consul uses them", () => {
   it("unquotes filter strings as strconv.Unquote does", () => {
     assert.strictEqual(goUnquote("a\\tb\\x41\\u00e9\\101"), "a\tbAéA")
     for (const bad of ["\\q", "\\x4", "line\nbreak"]) assert.isUndefined(goUnquote(bad), bad)
+  })
+
+  it("prints durations as time.Duration.String does", () => {
+    const cases: ReadonlyArray<readonly [number, string]> = [
+      [0, "0s"],
+      [999, "999ns"],
+      [1500, "1.5µs"],
+      [500_000_000, "500ms"],
+      [1_000_000_000, "1s"],
+      [90_000_000_000, "1m30s"],
+      [600_000_000_000, "10m0s"],
+      [3_600_000_000_000, "1h0m0s"],
+      [5_400_500_000_000, "1h30m0.5s"],
+      [-2_000_000_000, "-2s"]
+    ]
+    for (const [nanos, text] of cases) assert.strictEqual(formatGoDuration(nanos), text)
   })
 })

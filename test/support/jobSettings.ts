@@ -8,5 +8,6 @@ export const defaultJobSettings: JobSettings = {
   networkMode: "host",
   serviceProvider: "consul",
   maxReplicas: 1000,
+  registryCredentials: new Map(),
   secrets: { backend: "vault", mount: "secret", prefix: "openfaas", role: undefined, policies: [] }
 }

@@ -10,9 +10,9 @@ import { ProviderServer } from "../../src/http/ProviderServer.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
 import { LiveCluster } from "../../src/layers/LiveCluster.ts"
 import type { AllocationRunner } from "../../src/layers/memory/AllocationRunner.ts"
-import { EchoRunner } from "../../src/layers/memory/EchoRunner.ts"
+import * as EchoRunner from "../../src/layers/memory/EchoRunner.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
-import type { MemorySecrets } from "../../src/layers/SecretStoreMemory.ts"
+import type { MemorySecrets } from "../../src/layers/memory/MemorySecrets.ts"
 import { Telemetry } from "../../src/layers/Telemetry.ts"
 import { ProviderServices } from "../../src/provider/ProviderServices.ts"
 
@@ -26,7 +26,7 @@ export const testApp = (options: TestAppOptions = {}) =>
     Layer.provide(NodeHttpClient.layerUndici),
     Layer.provideMerge(ProviderServer),
     Layer.provideMerge(ProviderServices),
-    Layer.provideMerge(DevCluster(options.runner ?? EchoRunner)),
+    Layer.provideMerge(DevCluster(options.runner ?? EchoRunner.layer)),
     Layer.provideMerge(Telemetry),
     Layer.provideMerge(ProviderConfig.layerFromEnv({ port: "0", bind_address: "127.0.0.1", ...options.env }))
   )

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http"
 import type { AllocationSpec } from "../../src/layers/memory/AllocationRunner.ts"
-import { loopbackRunner } from "../../src/layers/memory/LoopbackRunner.ts"
+import * as LoopbackRunner from "../../src/layers/memory/LoopbackRunner.ts"
 
 export interface FunctionControls {
   /** Requests that reached a function, by path. */
@@ -75,7 +75,7 @@ export const makeTestFunction = () => {
         echo(spec, request, response)
     }
   }
-  const runner = loopbackRunner(handler, {
+  const runner = LoopbackRunner.layer(handler, {
     beforeStart: (spec) => (spec.task.Name.startsWith("gated-") ? gate : Promise.resolve()),
     onListening: (spec, server) => controls.servers.set(spec.allocId, server)
   })

@@ -3,34 +3,34 @@
  * method, streamed to a ready instance and back. This is the hot path, so it
  * is plain Node and undici: a known function costs a map lookup, a header
  * copy and one upstream request on a keep-alive pool, with no schema decoding
- * and no fiber. Everything else (a function not watched yet, no ready
- * instance, scaling from zero) takes the slow path, in Effect.
+ * and no fiber; the function's `LoadBalancer` picks the instance. Everything
+ * else (a function not watched yet, no ready instance, scaling from zero)
+ * takes the slow path: the `Invocations` use case, in Effect.
  *
  * A request is never retried once sent: it may carry a body and the function
- * may not be idempotent. Only a bodiless request whose connection was refused
- * goes once to another instance, since nothing reached the first.
+ * may not be idempotent. Only a bodiless request whose connection could not
+ * be made goes once to another instance, since nothing reached the first.
  */
 import { OtelTracer } from "@effect/opentelemetry"
 import { Agent, type Dispatcher } from "@effect/platform-node/Undici"
-import { Cause, Context, Duration, Effect, Layer, Option, Result, Schema } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Layer, Option } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import {
-  FunctionNotFound,
+  type ApiError,
   InvalidRequest,
   InvocationFailed,
   InvocationTimeout,
   NoReadyInstance,
-  PayloadTooLarge
+  PayloadTooLarge,
+  TooManyInvocations
 } from "../../domain/errors.ts"
-import { FunctionName, type FunctionRef, refKey, splitQualifiedName } from "../../domain/FunctionName.ts"
-import { initialReplicas } from "../../jobs/functionLabels.ts"
-import { EndpointResolver, markSuspect, pickEndpoint, type ResolverEntry } from "../../provider/EndpointResolver.ts"
-import { Functions } from "../../provider/Functions.ts"
-import { Namespaces } from "../../provider/Namespaces.ts"
+import { connectFailures } from "../../net/connectFailures.ts"
+import type { ResolverEntry } from "../../provider/EndpointResolver.ts"
+import { Invocations } from "../../provider/Invocations.ts"
 import type { Endpoint } from "../../services/Discovery.ts"
 import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
-import { describeError, isRouteError, type RouteError } from "../errorResponse.ts"
+import { describeError, isApiError } from "../errorResponse.ts"
 import { BodyTooLarge, declaredTooLarge, limitedBody } from "./bodyLimit.ts"
 import { invocationName, invocationNameEnd, upstreamPath } from "./invocationTarget.ts"
 import { makeInvocationTracing } from "./invocationTracing.ts"
@@ -53,15 +53,6 @@ const hopByHop = new Set([
   "host"
 ])
 
-const connectFailures = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])
-
-const decodeFunctionName = Schema.decodeUnknownOption(FunctionName)
-
-export interface InvocationProxyOptions {
-  /** Scale a function at 0 replicas up on its first invocation (`scale_from_zero`). */
-  readonly scaleFromZero: boolean
-}
-
 export class InvocationProxy extends Context.Service<InvocationProxy, {
   /** Answers one invocation on Node's request and response; never throws. */
   readonly handle: (request: IncomingMessage, response: ServerResponse) => void
@@ -70,13 +61,12 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
     InvocationProxy,
     Effect.gen(function*() {
       const config = yield* ProviderConfig
-      const resolver = yield* EndpointResolver
-      const functions = yield* Functions
-      const namespaces = yield* Namespaces
+      const invocations = yield* Invocations
       const metrics = yield* Metrics
       const context = yield* Effect.context<never>()
+      // Taken once: the hot path reads it synchronously, with no fiber, and tests drive it with TestClock.
+      const clock = yield* Clock.Clock
       const defaultTimeoutMillis = Duration.toMillis(config.writeTimeout)
-      const scaleFromZero = config.scaleFromZero
       const bodyLimit = config.maxInvokeBodySize
       const payloadTooLarge = new PayloadTooLarge({ limitBytes: bodyLimit, setting: "max_invoke_body_size" })
       const agent = new Agent({ keepAliveTimeout: 30_000, connections: null })
@@ -84,7 +74,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
       const tracing = Option.isSome(otel) ? makeInvocationTracing(otel.value) : undefined
       yield* Effect.addFinalizer(() => Effect.promise(() => agent.close()))
 
-      const fail = (response: ServerResponse, error: RouteError, closeConnection = false) => {
+      const fail = (response: ServerResponse, error: ApiError, closeConnection = false) => {
         if (response.headersSent) return response.destroy()
         const { message, status } = describeError(error)
         response.writeHead(status, {
@@ -95,39 +85,6 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         })
         response.end(`${message}\n`)
       }
-
-      /** The function behind a name, made ready: watched, and with an instance unless none comes in time. */
-      const prepare = Effect.fnUntraced(function*(qualifiedName: string) {
-        const { name, namespace } = splitQualifiedName(qualifiedName)
-        const decoded = decodeFunctionName(name)
-        if (decoded._tag === "None") {
-          return yield* new InvalidRequest({ message: `function name "${name}" is not a DNS-1123 label` })
-        }
-        const ns = yield* namespaces.resolve(namespace).pipe(
-          Effect.catchTag(
-            "NamespaceNotFound",
-            (e) => Effect.fail(new FunctionNotFound({ name, namespace: e.namespace }))
-          )
-        )
-        const ref: FunctionRef = { name: decoded.value, namespace: ns }
-        // Only functions that exist are watched: a name not watched yet is read first (404 for one that is no
-        // function), and that read serves below when no instance is ready.
-        const unwatchedStatus = resolver.peek(refKey(ref)) === undefined ? yield* functions.status(ref) : undefined
-        const entry = yield* resolver.entry(ref)
-        if (entry.endpoints.length > 0) return entry
-        const status = unwatchedStatus ?? (yield* functions.status(ref))
-        if (status.replicas === 0) {
-          if (!scaleFromZero) return yield* new NoReadyInstance(ref)
-          yield* functions.scale(ref, Result.getOrElse(initialReplicas(status.labels, config.maxReplicas), () => 1))
-        }
-        // Instances that failed to start will not serve: say why at once rather than wait.
-        const failed = yield* functions.failure(ref)
-        if (failed !== undefined) return yield* new NoReadyInstance({ ...ref, reason: failed })
-        // Right after a deploy or a scale from zero, wait for the first instance rather than fail.
-        const ready = yield* resolver.awaitReady(ref, Duration.millis(entry.timeoutMillis ?? defaultTimeoutMillis))
-        if (ready.endpoints.length === 0) return yield* new NoReadyInstance(ref)
-        return ready
-      })
 
       /** What a name as written in URLs resolves to, with the function's recorder: one map lookup per invocation. */
       interface Route {
@@ -145,6 +102,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         firstTry: boolean
       ) => {
         const { entry } = route
+        const { balancer } = entry
         const started = performance.now()
         const headers: Record<string, string | Array<string>> = {}
         const incoming = request.headers
@@ -168,7 +126,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const body = hasBody ? limitedBody(request, bodyLimit) : null
         const spans = tracing?.(request, entry.ref, endpoint, path, headers)
         let status = 0
-        entry.inflight++
+        balancer.started()
         // No abort signal: a client that leaves makes the response unwritable, which ends the exchange;
         // the function's own work would not stop for it anyway.
         agent.stream(
@@ -188,7 +146,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             return response
           },
           (error) => {
-            entry.inflight--
+            balancer.finished()
             if (error !== null && status === 0) {
               const code = (error as { code?: string }).code ?? ""
               if (error instanceof BodyTooLarge || error.cause instanceof BodyTooLarge) {
@@ -199,8 +157,9 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
                 return
               }
               if (connectFailures.has(code)) {
-                markSuspect(entry, endpoint.id, Date.now())
-                const next = !hasBody && firstTry && !response.destroyed ? pickEndpoint(entry, Date.now()) : undefined
+                const now = clock.currentTimeMillisUnsafe()
+                balancer.suspect(endpoint.id, now)
+                const next = !hasBody && firstTry && !response.destroyed ? balancer.pick(now) : undefined
                 if (next !== undefined && next.id !== endpoint.id) {
                   spans?.end(0, code)
                   return forward(request, response, route, path, next, false)
@@ -231,18 +190,13 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           route.recorder.record(413, 0, request.method!)
           return
         }
-        if (entry.maxInflight !== undefined && entry.inflight >= entry.maxInflight) {
-          response.writeHead(429, { "content-type": "text/plain; charset=utf-8", "x-openfaas-internal": "proxy" })
-          response.end(
-            `${entry.ref.name}.${entry.ref.namespace} is at its limit of ${entry.maxInflight} concurrent invocations\n`
-          )
+        if (entry.maxInflight !== undefined && entry.balancer.inflight >= entry.maxInflight) {
+          fail(response, new TooManyInvocations({ ...entry.ref, maxInflight: entry.maxInflight }))
           route.recorder.record(429, 0, request.method!)
           return
         }
-        const now = Date.now()
-        // Invocations keep the function's watch alive: the resolver stops watching functions left unused.
-        entry.lastUsed = now
-        const endpoint = pickEndpoint(entry, now)
+        // Picking counts as a use: invocations keep the function's watch alive.
+        const endpoint = entry.balancer.pick(clock.currentTimeMillisUnsafe())
         if (endpoint === undefined) return fail(response, new NoReadyInstance(entry.ref))
         forward(request, response, route, path, endpoint, true)
       }
@@ -256,17 +210,17 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const name = invocationName(url, end)
         const route = routes.get(name)
         if (route !== undefined) {
-          if (route.entry.active && route.entry.endpoints.length > 0) {
+          if (route.entry.active && route.entry.balancer.endpoints.length > 0) {
             return dispatch(request, response, route, upstreamPath(url, end))
           }
           if (!route.entry.active) routes.delete(name)
         }
         Effect.runForkWith(context)(
-          prepare(name).pipe(
+          invocations.prepare(name).pipe(
             Effect.matchCauseEffect({
               onFailure: (cause) => {
                 const failure = Cause.findErrorOption(cause)
-                if (Option.isSome(failure) && isRouteError(failure.value)) {
+                if (Option.isSome(failure) && isApiError(failure.value)) {
                   return Effect.sync(() => fail(response, failure.value))
                 }
                 return Effect.logError("invocation failed unexpectedly", cause).pipe(

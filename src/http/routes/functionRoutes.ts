@@ -7,20 +7,13 @@ import { DeleteFunctionRequest, ScaleServiceRequest } from "../../domain/request
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
 import { respond } from "../errorResponse.ts"
-import { decodeNameField, queryParam, readJsonBody } from "../requestInput.ts"
+import { decodeNameField, readJsonBody, requestNamespace } from "../requestInput.ts"
 
 const accepted = HttpServerResponse.empty({ status: 202, headers: { "content-length": "0" } })
 
 export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
   const functions = yield* Functions
   const namespaces = yield* Namespaces
-
-  /** The namespace a request names: the query first, then the body, else the default. */
-  const namespaceOf = (bodyNamespace?: string) =>
-    Effect.flatMap(
-      HttpServerRequest.HttpServerRequest,
-      (request) => namespaces.resolve(queryParam(request, "namespace") || bodyNamespace)
-    )
 
   /** The name in the path; the router ends a path at `;`, so a `;` there would name another function. */
   const pathName = Effect.gen(function*() {
@@ -34,7 +27,7 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
     "GET",
     "/system/functions",
     Effect.gen(function*() {
-      const namespace = yield* namespaceOf()
+      const namespace = yield* requestNamespace(namespaces)
       return HttpServerResponse.jsonUnsafe(yield* functions.list(namespace))
     }).pipe(respond)
   )
@@ -44,7 +37,7 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
     "/system/functions",
     Effect.gen(function*() {
       const deployment = yield* readJsonBody(FunctionDeployment)
-      yield* functions.deploy(deployment, yield* namespaceOf(deployment.namespace))
+      yield* functions.deploy(deployment, yield* requestNamespace(namespaces, deployment.namespace))
       return accepted
     }).pipe(respond)
   )
@@ -54,7 +47,7 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
     "/system/functions",
     Effect.gen(function*() {
       const deployment = yield* readJsonBody(FunctionDeployment)
-      yield* functions.update(deployment, yield* namespaceOf(deployment.namespace))
+      yield* functions.update(deployment, yield* requestNamespace(namespaces, deployment.namespace))
       return accepted
     }).pipe(respond)
   )
@@ -64,7 +57,7 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
     "/system/functions",
     Effect.gen(function*() {
       const request = yield* readJsonBody(DeleteFunctionRequest)
-      const namespace = yield* namespaceOf(request.namespace)
+      const namespace = yield* requestNamespace(namespaces, request.namespace)
       yield* functions.remove({ name: request.functionName, namespace })
       return accepted
     }).pipe(respond)
@@ -75,7 +68,7 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
     "/system/function/:name",
     Effect.gen(function*() {
       const name = yield* pathName
-      const namespace = yield* namespaceOf()
+      const namespace = yield* requestNamespace(namespaces)
       return HttpServerResponse.jsonUnsafe(yield* functions.status({ name, namespace }))
     }).pipe(respond)
   )
@@ -86,7 +79,7 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
     Effect.gen(function*() {
       const name = yield* pathName
       const request = yield* readJsonBody(ScaleServiceRequest)
-      const namespace = yield* namespaceOf(request.namespace)
+      const namespace = yield* requestNamespace(namespaces, request.namespace)
       yield* functions.scale({ name, namespace }, request.replicas)
       return accepted
     }).pipe(respond)

@@ -10,7 +10,7 @@ import { InvalidRequest, LogRequestInvalid } from "../../domain/errors.ts"
 import { FunctionLogs } from "../../provider/FunctionLogs.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
 import { respond } from "../errorResponse.ts"
-import { decodeNameField, queryParam } from "../requestInput.ts"
+import { decodeNameField, queryParam, requestNamespace } from "../requestInput.ts"
 
 const encoder = new TextEncoder()
 
@@ -44,7 +44,7 @@ export const LogsRoute = HttpRouter.use(Effect.fnUntraced(function*(router) {
         return yield* new InvalidRequest({ message: "name: the function's name is required" })
       }
       const { name } = yield* decodeNameField({ name: rawName })
-      const namespace = yield* namespaces.resolve(queryParam(request, "namespace"))
+      const namespace = yield* requestNamespace(namespaces)
       const followText = queryParam(request, "follow")
       const lines = yield* logs.lines({
         ref: { name, namespace },

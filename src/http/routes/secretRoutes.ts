@@ -10,7 +10,7 @@ import { SecretDeleteRequest, SecretRequest, type SecretValue } from "../../doma
 import { Namespaces } from "../../provider/Namespaces.ts"
 import { SecretStore } from "../../services/SecretStore.ts"
 import { respond } from "../errorResponse.ts"
-import { queryParam, readJsonBody } from "../requestInput.ts"
+import { readJsonBody, requestNamespace } from "../requestInput.ts"
 
 const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
@@ -32,35 +32,29 @@ export const SecretRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
   const store = yield* SecretStore
   const namespaces = yield* Namespaces
 
-  const namespaceOf = (bodyNamespace?: string) =>
-    Effect.flatMap(
-      HttpServerRequest.HttpServerRequest,
-      (request) => namespaces.resolve(queryParam(request, "namespace") || bodyNamespace)
-    )
-
   const handler = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     switch (request.method) {
       case "GET": {
-        const namespace = yield* namespaceOf()
+        const namespace = yield* requestNamespace(namespaces)
         const names = yield* store.list(namespace)
         return HttpServerResponse.jsonUnsafe(names.map((name) => ({ name, namespace })))
       }
       case "POST": {
         const body = yield* readJsonBody(SecretRequest)
-        const namespace = yield* namespaceOf(body.namespace)
+        const namespace = yield* requestNamespace(namespaces, body.namespace)
         yield* store.create(namespace, body.name, yield* secretValue(body))
         return done(201)
       }
       case "PUT": {
         const body = yield* readJsonBody(SecretRequest)
-        const namespace = yield* namespaceOf(body.namespace)
+        const namespace = yield* requestNamespace(namespaces, body.namespace)
         yield* store.update(namespace, body.name, yield* secretValue(body))
         return done(200)
       }
       case "DELETE": {
         const body = yield* readJsonBody(SecretDeleteRequest)
-        const namespace = yield* namespaceOf(body.namespace)
+        const namespace = yield* requestNamespace(namespaces, body.namespace)
         yield* store.remove(namespace, body.name)
         return done(200)
       }

@@ -5,10 +5,12 @@
  * the caller to read; only a failure to get one is an `UpstreamError`.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Context, Duration, Effect, Layer, Schedule, Scope } from "effect"
+import { Context, Data, Duration, Effect, Layer, Schedule, Scope } from "effect"
 import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { readFileSync } from "node:fs"
+import { StartupError } from "../../config/StartupError.ts"
 import { type Dependency, UpstreamError } from "../../domain/errors.ts"
+import { connectFailures } from "../../net/connectFailures.ts"
 
 export interface TlsSettings {
   readonly caFile?: string | undefined
@@ -61,15 +63,6 @@ export interface ApiClient {
   readonly url: (path: string) => string
 }
 
-const connectFailures = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT"
-])
-
 /** The innermost error message and code of a transport failure: `connect ECONNREFUSED 127.0.0.1:4646`. */
 const rootCause = (error: unknown): { readonly message: string; readonly code: string | undefined } => {
   let current: unknown = error
@@ -85,119 +78,116 @@ const rootCause = (error: unknown): { readonly message: string; readonly code: s
   }
 }
 
-/** Failures where the connection failed before anything was sent: the only ones a write may retry. */
-const beforeSending = new WeakSet<UpstreamError>()
+/**
+ * A try that got no answer: what the caller sees if the tries run out, and whether nothing was sent (the
+ * connection failed), the only case a write may try again.
+ */
+class NoAnswer extends Data.TaggedError("NoAnswer")<{
+  readonly error: UpstreamError
+  readonly nothingSent: boolean
+}> {}
 
-/** An answer worth another try (5xx, 429); it becomes the result if the tries run out. */
-class RetryableStatus {
-  readonly _tag = "RetryableStatus"
-  readonly answer: ApiAnswer
-  constructor(answer: ApiAnswer) {
-    this.answer = answer
-  }
-}
+/** An answer worth another try for a read (5xx but 501, 429); it becomes the result if the tries run out. */
+class RetryableAnswer extends Data.TaggedError("RetryableAnswer")<{ readonly answer: ApiAnswer }> {}
 
 const isRetryableStatus = (status: number) => status === 429 || (status >= 500 && status !== 501)
+
+/** Whether a failed try may be made again under `policy`: the failure itself says. */
+const mayRetry = (policy: RetryPolicy) => (failed: NoAnswer | RetryableAnswer): boolean =>
+  policy === "read" || (failed._tag === "NoAnswer" && failed.nothingSent)
 
 const backoff = Schedule.exponential("100 millis", 2).pipe(Schedule.jittered, Schedule.upTo({ times: 3 }))
 
 /** A file a setting names, or an error naming the setting; undefined when the setting is unset. */
-export const readFile = (setting: string, path: string | undefined): string | undefined => {
-  if (path === undefined) return undefined
-  try {
-    return readFileSync(path, "utf8")
-  } catch (cause) {
-    throw new Error(`${setting}: cannot read ${path}: ${(cause as Error).message}`, { cause })
-  }
-}
+export const readFile = (setting: string, path: string | undefined): Effect.Effect<string | undefined, StartupError> =>
+  path === undefined ? Effect.undefined : Effect.try({
+    try: () => readFileSync(path, "utf8"),
+    catch: (cause) => new StartupError({ message: `${setting}: cannot read ${path}: ${(cause as Error).message}` })
+  })
 
 const tlsOptions = (dependency: Dependency, tls: TlsSettings) => {
   const prefix = dependency.toUpperCase()
-  return {
+  return Effect.all({
     ca: readFile(`${prefix} CA certificate`, tls.caFile),
     cert: readFile(`${prefix} client certificate`, tls.certFile),
-    key: readFile(`${prefix} client key`, tls.keyFile),
+    key: readFile(`${prefix} client key`, tls.keyFile)
+  }).pipe(Effect.map((files) => ({
+    ...files,
     rejectUnauthorized: tls.skipVerify !== true,
     ...(tls.serverName === undefined ? {} : { servername: tls.serverName })
-  }
+  })))
 }
 
-export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClient, Error, Scope.Scope> =>
+export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClient, StartupError, Scope.Scope> =>
   Effect.gen(function*() {
-    const connect = yield* Effect.try({
-      try: () => tlsOptions(options.dependency, options.tls),
-      catch: (e) => e as Error
-    })
+    const connect = yield* tlsOptions(options.dependency, options.tls)
     const context = yield* Layer.build(NodeHttpClient.layerUndiciOptions({ connect }))
     const client = Context.get(context, HttpClient.HttpClient)
     const base = options.baseUrl.href.replace(/\/$/, "")
     const { dependency } = options
 
-    const failure = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError) => {
-      const { message } = rootCause(error.reason)
-      return new UpstreamError({
-        dependency,
-        reason: "Unavailable",
-        message: `${message} (${request.method} ${pathOf(request)})`
+    const where = (request: HttpClientRequest.HttpClientRequest) => `${request.method} ${pathOf(request)}`
+
+    /** The transport failed: before anything was sent when the connection itself failed. */
+    const failed = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError) => {
+      const { code, message } = rootCause(error.reason)
+      return new NoAnswer({
+        error: new UpstreamError({ dependency, reason: "Unavailable", message: `${message} (${where(request)})` }),
+        nothingSent: connectFailures.has(code ?? "")
       })
     }
+
     const timedOut = (request: HttpClientRequest.HttpClientRequest, deadline: Duration.Duration) =>
-      new UpstreamError({
-        dependency,
-        reason: "Timeout",
-        message: `no answer within ${Duration.format(deadline)} (${request.method} ${pathOf(request)})`
+      new NoAnswer({
+        error: new UpstreamError({
+          dependency,
+          reason: "Timeout",
+          message: `no answer within ${Duration.format(deadline)} (${where(request)})`
+        }),
+        nothingSent: false
       })
 
-    const withHeaders = (request: HttpClientRequest.HttpClientRequest) =>
-      HttpClientRequest.setHeaders(request, options.headers)
-
-    const retrying = <A>(
-      attempt: Effect.Effect<A, UpstreamError | RetryableStatus>,
-      policy: RetryPolicy
-    ): Effect.Effect<A, UpstreamError> =>
-      attempt.pipe(
-        Effect.retry({
-          schedule: backoff,
-          while: (e) =>
-            policy === "read"
-              ? true
-              : e instanceof UpstreamError && beforeSending.has(e)
-        }),
-        Effect.catch((e) => (e instanceof RetryableStatus ? Effect.succeed(e.answer as A) : Effect.fail(e)))
-      ) as Effect.Effect<A, UpstreamError>
-
     const execute = (request: HttpClientRequest.HttpClientRequest) =>
-      client.execute(withHeaders(request)).pipe(
-        Effect.mapError((error) => {
-          const failed = failure(request, error)
-          if (connectFailures.has(rootCause(error.reason).code ?? "")) beforeSending.add(failed)
-          return failed
+      client.execute(HttpClientRequest.setHeaders(request, options.headers)).pipe(
+        Effect.mapError((error) => failed(request, error))
+      )
+
+    /** Tries within the deadline, again with backoff while the failure allows it. */
+    const tries = <A, E extends NoAnswer | RetryableAnswer>(
+      attempt: Effect.Effect<A, E>,
+      request: HttpClientRequest.HttpClientRequest,
+      callOptions: CallOptions
+    ) => {
+      const deadline = callOptions.timeout ?? options.timeout
+      return attempt.pipe(
+        Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(request, deadline)) }),
+        Effect.retry({ schedule: backoff, while: mayRetry(callOptions.retry) })
+      )
+    }
+
+    const send: ApiClient["send"] = (request, callOptions) =>
+      tries(
+        Effect.gen(function*() {
+          const response = yield* execute(request)
+          const body = yield* response.text.pipe(Effect.mapError((error) => failed(request, error)))
+          const answer: ApiAnswer = { status: response.status, headers: response.headers, body }
+          if (callOptions.retry === "read" && isRetryableStatus(answer.status)) {
+            return yield* new RetryableAnswer({ answer })
+          }
+          return answer
+        }),
+        request,
+        callOptions
+      ).pipe(
+        // One deadline covers the answer and its body.
+        Effect.catchTags({
+          NoAnswer: (e) => Effect.fail(e.error),
+          RetryableAnswer: (e) => Effect.succeed(e.answer)
         })
       )
 
-    const withDeadline = <A, E>(
-      effect: Effect.Effect<A, E>,
-      request: HttpClientRequest.HttpClientRequest,
-      deadline: Duration.Duration
-    ) => Effect.timeoutOrElse(effect, { duration: deadline, orElse: () => Effect.fail(timedOut(request, deadline)) })
-
-    const send: ApiClient["send"] = (request, callOptions) => {
-      const deadline = callOptions.timeout ?? options.timeout
-      const attempt = Effect.gen(function*() {
-        const response = yield* execute(request)
-        const body = yield* response.text.pipe(Effect.mapError((error) => failure(request, error)))
-        const answer: ApiAnswer = { status: response.status, headers: response.headers, body }
-        if (callOptions.retry === "read" && isRetryableStatus(answer.status)) {
-          return yield* Effect.fail(new RetryableStatus(answer))
-        }
-        return answer
-      })
-      // One deadline for the answer and its body.
-      return retrying(withDeadline(attempt, request, deadline), callOptions.retry)
-    }
-
     const open: ApiClient["open"] = (request, callOptions) =>
-      retrying(withDeadline(execute(request), request, callOptions.timeout ?? options.timeout), callOptions.retry)
+      tries(execute(request), request, callOptions).pipe(Effect.catchTag("NoAnswer", (e) => Effect.fail(e.error)))
 
     return { dependency, send, open, url: (path) => `${base}${path}` }
   })

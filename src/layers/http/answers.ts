@@ -1,7 +1,10 @@
-/** Reading a dependency's answer: JSON decoded with a schema, or a status turned into an `UpstreamError`. */
+/**
+ * Reading a dependency's answer: what each status means (one table per call), JSON decoded with a schema, and a
+ * status the call did not expect turned into an `UpstreamError`.
+ */
 import { Effect, Schema } from "effect"
 import { type Dependency, UpstreamError } from "../../domain/errors.ts"
-import { formatIssues } from "../../domain/schemaIssues.ts"
+import { formatIssues } from "../../schema/issues.ts"
 import type { ApiAnswer } from "./ApiClient.ts"
 
 /** The answer's JSON body decoded with `schema`; an answer of another shape is `BadResponse`. */
@@ -45,3 +48,13 @@ export const unexpected = (
   }
   return new UpstreamError({ dependency, reason: "BadResponse", message: `${what}: HTTP ${answer.status}: ${text}` })
 }
+
+/** What each status a call expects means; `orElse` for any other, usually `unexpected`. */
+export interface StatusCases<A, E> {
+  readonly [status: number]: (answer: ApiAnswer) => Effect.Effect<A, E>
+  readonly orElse: (answer: ApiAnswer) => Effect.Effect<A, E>
+}
+
+/** The answer read by its status, as `HttpClientResponse.matchStatus` reads a response. */
+export const matchStatus = <A, E>(answer: ApiAnswer, cases: StatusCases<A, E>): Effect.Effect<A, E> =>
+  (cases[answer.status] ?? cases.orElse)(answer)

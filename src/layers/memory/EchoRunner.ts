@@ -1,10 +1,12 @@
 /**
  * Allocations that echo every request (method, URL, headers and body) back as
- * JSON: a stand-in function for the dev cluster and for tests of the proxy.
+ * JSON: a stand-in function for tests of the proxy, and for an embedding app
+ * that wants the in-memory cluster without running processes. The dev
+ * cluster runs `ProcessRunner`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AllocationSpec } from "./AllocationRunner.ts"
-import { loopbackRunner } from "./LoopbackRunner.ts"
+import * as LoopbackRunner from "./LoopbackRunner.ts"
 
 const echo = (spec: AllocationSpec) => (request: IncomingMessage, response: ServerResponse) => {
   const chunks: Array<Buffer> = []
@@ -22,4 +24,4 @@ const echo = (spec: AllocationSpec) => (request: IncomingMessage, response: Serv
   })
 }
 
-export const EchoRunner = loopbackRunner(echo)
+export const layer = LoopbackRunner.layer(echo)

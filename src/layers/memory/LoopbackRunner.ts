@@ -34,7 +34,7 @@ export interface LoopbackRunnerOptions {
   readonly onListening?: (spec: AllocationSpec, server: Server) => void
 }
 
-export const loopbackRunner = (
+export const layer = (
   handlerFor: (spec: AllocationSpec) => RequestListener,
   options: LoopbackRunnerOptions = {}
 ): Layer.Layer<AllocationRunner> =>

@@ -4,7 +4,7 @@
  * 100 ms. Sending never blocks a request and never fails one; a StatsD that
  * is down or unresolvable costs a warning in the log, once a minute at most.
  */
-import { Effect, Scope } from "effect"
+import { Clock, Effect, Scope } from "effect"
 import { createSocket, type Socket } from "node:dgram"
 import { isIPv6 } from "node:net"
 
@@ -24,9 +24,10 @@ export const makeStatsdClient = (
   Effect.gen(function*() {
     let socket: Socket | undefined
     let buffer = ""
-    let lastWarning = 0
+    let lastWarning = Number.NEGATIVE_INFINITY
+    const clock = yield* Clock.Clock
     const warnRarely = (message: string) => {
-      const now = Date.now()
+      const now = clock.currentTimeMillisUnsafe()
       if (now - lastWarning > 60_000) {
         lastWarning = now
         warn(message)

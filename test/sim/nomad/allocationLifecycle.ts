@@ -28,6 +28,8 @@ export interface NewAllocation {
   readonly evalId: string
   readonly index: number
   readonly ports: Record<string, number>
+  readonly deploymentId?: string
+  readonly canary?: boolean
 }
 
 export const newAllocation = (a: NewAllocation): AllocRecord => {
@@ -61,6 +63,8 @@ export const newAllocation = (a: NewAllocation): AllocRecord => {
     ])),
     healthy: null,
     healthTimestamp: null,
+    deploymentId: a.deploymentId ?? "",
+    canary: a.canary ?? false,
     address: "127.0.0.1",
     modifyIndex: a.index,
     allocModifyIndex: a.index,

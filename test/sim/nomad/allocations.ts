@@ -128,10 +128,11 @@ const renderTaskStates = (alloc: AllocRecord): JsonObject =>
     }])
   )
 
+/** A canary is marked one from its placement; health joins once the client has judged it. */
 const deploymentStatus = (alloc: AllocRecord): JsonObject | null =>
   alloc.healthy === null
-    ? null
-    : { Healthy: alloc.healthy, Timestamp: alloc.healthTimestamp, Canary: false, ModifyIndex: alloc.modifyIndex }
+    ? alloc.canary ? { Healthy: null, Timestamp: "0001-01-01T00:00:00Z", Canary: true, ModifyIndex: 0 } : null
+    : { Healthy: alloc.healthy, Timestamp: alloc.healthTimestamp, Canary: alloc.canary, ModifyIndex: alloc.modifyIndex }
 
 const portList = (alloc: AllocRecord) =>
   Object.entries(alloc.ports).map(([label, value]) => ({ Label: label, Value: value, To: 0, HostNetwork: "default" }))
@@ -252,7 +253,7 @@ export const allocFull = (alloc: AllocRecord, placement: Placement): JsonObject 
       CoalescedFailures: 0
     },
     AllocStates: null,
-    DeploymentID: "",
+    DeploymentID: alloc.deploymentId,
     NetworkStatus: null,
     SigningKeyID: "",
     AllocModifyIndex: alloc.allocModifyIndex

@@ -113,6 +113,12 @@ const canonicalTask = (task: JsonObject, group: JsonObject, jobName: string): Js
         : t
     )
   }
+  if (Array.isArray(task.VolumeMounts)) {
+    // The agent keeps mounts that name a volume, with VolumeMount.Canonicalize's defaults.
+    out.VolumeMounts = task.VolumeMounts.filter((m: unknown) => isObject(m) && typeof m.Volume === "string").map((
+      m: unknown
+    ) => ({ ReadOnly: false, PropagationMode: "private", SELinuxLabel: "", ...(m as JsonObject) }))
+  }
   if (isObject(task.Vault)) out.Vault = { ChangeMode: "restart", Env: true, Cluster: "default", ...task.Vault }
   if (Array.isArray(task.Artifacts)) {
     out.Artifacts = task.Artifacts.map((
@@ -152,6 +158,13 @@ const canonicalGroup = (group: JsonObject, job: JsonObject, jobLevel: JobLevel):
     ? merge(migrateDefaults, jobLevel.migrate, objectOrUndefined(group.Migrate))
     : objectOrUndefined(group.Migrate) ?? null
   out.Meta = nilIfEmpty(group.Meta)
+  if (isObject(group.Volumes)) {
+    // The agent drops a volume of a type it does not know (`ApiTgToStructsTG`), and an empty map is nil.
+    const known = Object.entries(group.Volumes).filter(([, v]) =>
+      isObject(v) && (v.Type === "host" || v.Type === "csi")
+    )
+    out.Volumes = known.length === 0 ? null : Object.fromEntries(known)
+  }
   if (Array.isArray(group.Networks)) {
     out.Networks = group.Networks.map((n: unknown) => (isObject(n) ? { ...n, Mode: n.Mode || "host" } : n))
   }

@@ -15,7 +15,14 @@ type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
 
 /** Objects keyed by data (group, task, datacenter names): their entries are compared with each other. */
-const keyedByData = new Set(["TaskStates", "Summary", "TaskResources", "TaskGroups@scale", "Tasks@resources"])
+const keyedByData = new Set([
+  "TaskStates",
+  "Summary",
+  "TaskResources",
+  "TaskGroups@scale",
+  "TaskGroups@deployment",
+  "Tasks@resources"
+])
 /** Free-form maps whose keys are the user's, not Nomad's fields. */
 const freeForm = new Set([
   "Meta",
@@ -129,6 +136,18 @@ describeContracts("contracts: responses carry the documented keys", () => {
     )
     expect(missingKeys(fixture("job-services.response"), (await call(sim, "GET", "/v1/job/example/services")).json))
       .toEqual([])
+  })
+
+  it("the latest deployment of a job being updated with a canary", async () => {
+    const job = (image: string) => ({
+      ...functionJob("example", { image, count: 3 }),
+      Update: { MaxParallel: 1, Canary: 2 }
+    })
+    await deploy(sim, job("a"))
+    await deploy(sim, job("b"))
+    const latest = (await call(sim, "GET", "/v1/job/example/deployment")).json
+    expect(missingKeys(fixture("job-deployment-latest.response"), latest, "", "deployment")).toEqual([])
+    expect(latest.TaskGroups.example.PlacedCanaries).toHaveLength(2)
   })
 
   it("agent and status", async () => {

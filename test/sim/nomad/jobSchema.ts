@@ -73,7 +73,7 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
     Networks: "[]NetworkResource",
     Consul: "any",
     Services: "[]Service",
-    Volumes: "any",
+    Volumes: "map[string]*VolumeRequest",
     ShutdownDelay: "any",
     StopAfterClientDisconnect: "any",
     MaxClientDisconnect: "any",
@@ -101,7 +101,7 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
     Artifacts: "[]TaskArtifact",
     Leader: b,
     ShutdownDelay: i64,
-    VolumeMounts: "any",
+    VolumeMounts: "[]VolumeMount",
     ScalingPolicies: "any",
     KillSignal: s,
     Kind: s,
@@ -200,6 +200,19 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
     AutoPromote: b,
     Canary: i
   },
+  VolumeRequest: {
+    Name: s,
+    Type: s,
+    Source: s,
+    ReadOnly: b,
+    Sticky: b,
+    AccessMode: s,
+    AttachmentMode: s,
+    MountOptions: "*CSIMountOptions",
+    PerAlloc: b
+  },
+  CSIMountOptions: { FSType: s, MountFlags: strings },
+  VolumeMount: { Volume: s, Destination: s, ReadOnly: b, PropagationMode: s, SELinuxLabel: s },
   MigrateStrategy: { MaxParallel: i, HealthCheck: s, MinHealthyTime: i64, HealthyDeadline: i64 },
   RestartPolicy: { Attempts: i, Interval: i64, Delay: i64, Mode: s, RenderTemplates: b },
   ReschedulePolicy: { Attempts: i, Interval: i64, Delay: i64, DelayFunction: s, MaxDelay: i64, Unlimited: b },
@@ -262,14 +275,14 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
 const structOf = (type: string): string | undefined => {
-  const name = type.replace(/^\[\]|^\*/, "")
+  const name = type.replace(/^\[\]|^\*|^map\[string\]\*/, "")
   return structs[name] === undefined ? undefined : name
 }
 
 const goTypeName = (type: string): string => {
   const name = structOf(type)
   if (name === undefined) return type
-  return type.startsWith("[]") ? `[]*api.${name}` : `api.${name}`
+  return type.startsWith("[]") ? `[]*api.${name}` : type.startsWith("map[") ? `map[string]*api.${name}` : `api.${name}`
 }
 
 /** Decodes one field; `undefined` for an absent or null value, which Canonicalize then defaults. */
@@ -298,6 +311,12 @@ const decodeField = (type: string, value: unknown, struct: string, path: string)
   }
   const name = structOf(type)
   if (name === undefined) return value
+  if (type.startsWith("map[")) {
+    if (!isObject(value)) return fail()
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, v === null ? null : isObject(v) ? decodeStruct(name, v, path) : fail()])
+    )
+  }
   if (type.startsWith("[]")) {
     if (!Array.isArray(value)) return fail()
     return value.map((v) => (v === null ? null : isObject(v) ? decodeStruct(name, v, path) : fail()))
@@ -327,7 +346,7 @@ const zeroOf = (type: string): unknown => {
       return 0
   }
   const name = structOf(type)
-  return name !== undefined && !type.startsWith("[]") && !type.startsWith("*") ? withZeros(name, {}) : null
+  return name !== undefined && !/^(\[\]|\*|map\[)/.test(type) ? withZeros(name, {}) : null
 }
 
 /** `value` with every field of struct `name` present, in the struct's order, as Go encodes it. */
@@ -337,7 +356,11 @@ export const withZeros = (name: string, value: JsonObject): JsonObject => {
     const current = value[fieldName]
     const inner = structOf(type)
     if (current === undefined) out[fieldName] = zeroOf(type)
-    else if (inner !== undefined && Array.isArray(current)) {
+    else if (inner !== undefined && type.startsWith("map[") && isObject(current)) {
+      out[fieldName] = Object.fromEntries(
+        Object.entries(current).map(([k, v]) => [k, isObject(v) ? withZeros(inner, v) : v])
+      )
+    } else if (inner !== undefined && Array.isArray(current)) {
       out[fieldName] = current.map((v) => (isObject(v) ? withZeros(inner, v) : v))
     } else if (inner !== undefined && isObject(current)) out[fieldName] = withZeros(inner, current)
     else out[fieldName] = current

@@ -1,11 +1,12 @@
 /**
  * `/v1/jobs` and `/v1/job/:id[/...]`: list, register, read, stop or purge,
- * summary, allocations and services. `/v1/job/` dispatches on the path's
+ * summary, allocations, services and deployments. `/v1/job/` dispatches on the path's
  * suffix, as `JobSpecificRequest` does; what is left is the job ID.
  */
 import { requireAccess, visible } from "./acl.ts"
 import { allocStub } from "./allocations.ts"
 import { blockingQuery } from "./blocking.ts"
+import { jobDeploymentsQuery } from "./deploymentsRoutes.ts"
 import {
   byKey,
   HttpError,
@@ -162,8 +163,6 @@ const unsimulated = [
   "/dispatch",
   "/versions",
   "/revert",
-  "/deployments",
-  "/deployment",
   "/stable",
   "/submission",
   "/actions"
@@ -177,6 +176,8 @@ export const jobSpecific: Handler = (ctx, sim) => {
   if ((id = suffix("/allocations")) !== undefined) return allocations(ctx, sim, id)
   if ((id = suffix("/summary")) !== undefined) return summary(ctx, sim, id)
   if ((id = suffix("/services")) !== undefined) return services(ctx, sim, id)
+  if ((id = suffix("/deployments")) !== undefined) return jobDeploymentsQuery(ctx, sim, id, false)
+  if ((id = suffix("/deployment")) !== undefined) return jobDeploymentsQuery(ctx, sim, id, true)
   if ((id = suffix("/scale")) !== undefined) {
     if (ctx.method === "GET") return scaleStatusQuery(ctx, sim, id)
     if (ctx.method === "PUT" || ctx.method === "POST") return scaleAction(ctx, sim, id)

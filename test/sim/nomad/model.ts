@@ -40,6 +40,39 @@ export interface SimNetwork extends JsonObject {
   ReservedPorts: Array<SimPort> | null
 }
 
+export interface SimVolumeRequest extends JsonObject {
+  Name: string
+  Type: string
+  Source: string
+  ReadOnly: boolean
+  Sticky: boolean
+  AccessMode: string
+  AttachmentMode: string
+  MountOptions: JsonObject | null
+  PerAlloc: boolean
+}
+
+export interface SimVolumeMount extends JsonObject {
+  Volume: string
+  Destination: string
+  ReadOnly: boolean
+  PropagationMode: string
+  SELinuxLabel: string
+}
+
+/** A group's update strategy once canonicalized: every field set. */
+export interface SimUpdateStrategy extends JsonObject {
+  Stagger: number
+  MaxParallel: number
+  HealthCheck: string
+  MinHealthyTime: number
+  HealthyDeadline: number
+  ProgressDeadline: number
+  AutoRevert: boolean
+  AutoPromote: boolean
+  Canary: number
+}
+
 export interface SimTask extends JsonObject {
   Name: string
   Driver: string
@@ -50,6 +83,7 @@ export interface SimTask extends JsonObject {
   Resources: JsonObject | null
   Vault: JsonObject | null
   Leader: boolean
+  VolumeMounts: Array<SimVolumeMount> | null
 }
 
 export interface SimScaling extends JsonObject {
@@ -66,6 +100,8 @@ export interface SimTaskGroup extends JsonObject {
   Networks: Array<SimNetwork> | null
   Scaling: SimScaling | null
   Meta: StringMap | null
+  Update: SimUpdateStrategy | null
+  Volumes: Record<string, SimVolumeRequest> | null
 }
 
 /** A job as `GET /v1/job/:id` returns it: Nomad's server struct, every field present. */
@@ -104,6 +140,41 @@ export interface NamespaceRecord {
   readonly Hash: string
   readonly CreateIndex: number
   readonly ModifyIndex: number
+}
+
+/** One task group's part of a deployment, as `DeploymentState` is served. */
+export interface DeploymentGroupState {
+  readonly AutoRevert: boolean
+  readonly AutoPromote: boolean
+  readonly ProgressDeadline: number
+  RequireProgressBy: string
+  Promoted: boolean
+  PlacedCanaries: Array<string> | null
+  readonly DesiredCanaries: number
+  readonly DesiredTotal: number
+  PlacedAllocs: number
+  HealthyAllocs: number
+  UnhealthyAllocs: number
+}
+
+/** A deployment as `GET /v1/deployment/:id` returns it. */
+export interface DeploymentRecord {
+  readonly ID: string
+  readonly Namespace: string
+  readonly JobID: string
+  readonly JobVersion: number
+  readonly JobModifyIndex: number
+  readonly JobSpecModifyIndex: number
+  readonly JobCreateIndex: number
+  readonly IsMultiregion: boolean
+  readonly TaskGroups: Record<string, DeploymentGroupState>
+  Status: "running" | "successful" | "cancelled" | "failed"
+  StatusDescription: string
+  readonly EvalPriority: number
+  readonly CreateIndex: number
+  ModifyIndex: number
+  readonly CreateTime: number
+  ModifyTime: number
 }
 
 export interface EvalRecord {
@@ -198,6 +269,9 @@ export interface AllocRecord {
   taskStates: Record<string, TaskStateRecord>
   healthy: boolean | null
   healthTimestamp: string | null
+  /** The deployment that placed it, or `""`; a canary waits for that deployment's promotion. */
+  readonly deploymentId: string
+  canary: boolean
   address: string
   modifyIndex: number
   allocModifyIndex: number

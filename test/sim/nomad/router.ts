@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type { LoggedRequest, SimHandler } from "../SimServer.ts"
 import { agentHealth, agentSelf, statusLeader, statusPeers } from "./agentRoutes.ts"
 import { allocationsList, allocationSpecific } from "./allocationsRoutes.ts"
+import { deploymentsList, deploymentSpecific } from "./deploymentsRoutes.ts"
 import { HttpError, NotServed, type RequestContext, sendText } from "./http.ts"
 import { jobSpecific, jobsRequest } from "./jobsRoutes.ts"
 import { streamLogs } from "./logs.ts"
@@ -33,6 +34,7 @@ const fsRequest: Handler = (ctx, sim) => {
 const exact: Readonly<Record<string, Handler>> = {
   "/v1/jobs": jobsRequest,
   "/v1/allocations": allocationsList,
+  "/v1/deployments": deploymentsList,
   "/v1/namespaces": namespacesList,
   "/v1/namespace": namespaceCreate,
   "/v1/services": servicesList,
@@ -46,6 +48,7 @@ const exact: Readonly<Record<string, Handler>> = {
 const prefixes: ReadonlyArray<readonly [string, Handler]> = [
   ["/v1/job/", jobSpecific],
   ["/v1/allocation/", allocationSpecific],
+  ["/v1/deployment/", deploymentSpecific],
   ["/v1/namespace/", namespaceSpecific],
   ["/v1/service/", serviceSpecific],
   ["/v1/var/", variableSpecific],

@@ -5,6 +5,7 @@
  * index check, then a new job version, an evaluation and a scaling event.
  */
 import { requireAccess } from "./acl.ts"
+import { blocksScaling } from "./deployments.ts"
 import {
   decodeBody,
   field,
@@ -100,7 +101,9 @@ export const scaleAction = async (ctx: RequestContext, sim: Sim, id: string): Pr
     if (group.Scaling !== null && group.Scaling.Max < count) {
       throw new HttpError(400, `group count was greater than scaling policy maximum: ${count} > ${group.Scaling.Max}`)
     }
-    if (store.scalingBlocked.has(id)) throw new HttpError(400, "job scaling blocked due to active deployment")
+    if (store.scalingBlocked.has(id) || blocksScaling(store, job)) {
+      throw new HttpError(400, "job scaling blocked due to active deployment")
+    }
     if (request.jobModifyIndex > 0 && request.jobModifyIndex !== job.JobModifyIndex) {
       throw new HttpError(
         500,

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto"
 import type {
   AllocRecord,
+  DeploymentRecord,
   EvalRecord,
   NamespaceRecord,
   ScalingEvent,
@@ -26,6 +27,7 @@ export type Table =
   | "service_registrations"
   | "variables"
   | "scaling_event"
+  | "deployment"
 
 export type Wake = "changed" | "timeout" | "closed"
 
@@ -51,6 +53,7 @@ export class Store {
   readonly services = new Map<string, ServiceRegistration>()
   readonly sinkRegistrations = new Map<string, SinkRegistration>()
   readonly variables = new Map<string, VariableRecord>()
+  readonly deployments = new Map<string, DeploymentRecord>()
   /** Jobs whose scaling `blockScaling` refuses, as an active deployment would. */
   readonly scalingBlocked = new Set<string>()
 

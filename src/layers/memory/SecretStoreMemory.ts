@@ -1,19 +1,15 @@
 /**
- * Secrets in memory, for tests and the dev cluster. The dev cluster's runner
- * reads values from here to render them into functions, and hears of every
- * change so a running instance sees an updated secret.
+ * Secrets in memory, for tests and the dev cluster: the SecretStore, and the
+ * `MemorySecrets` view the dev cluster's runner reads values from.
  */
 import { Context, Effect, Layer } from "effect"
-import type { SecretValue } from "../domain/Secret.ts"
-import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
+import { SecretExists, SecretNotFound } from "../../domain/errors.ts"
+import type { SecretValue } from "../../domain/Secret.ts"
+import { SecretStore } from "../../services/SecretStore.ts"
+import { MemorySecrets } from "./MemorySecrets.ts"
 
-export class MemorySecrets extends Context.Service<MemorySecrets, {
-  readonly read: (namespace: string, name: string) => SecretValue | undefined
-  /** Called with the namespace and name of every secret created, updated or deleted. */
-  readonly subscribe: (listener: (namespace: string, name: string) => void) => () => void
-}>()("faas-nomad/MemorySecrets") {}
-
-export const makeSecretStoreMemory = () => {
+/** One store of secrets, seen as both services. */
+export const make = () => {
   const secrets = new Map<string, Map<string, SecretValue>>()
   const listeners = new Set<(namespace: string, name: string) => void>()
   const inNamespace = (namespace: string) => {
@@ -60,9 +56,9 @@ export const makeSecretStoreMemory = () => {
   return { store, memory }
 }
 
-export const SecretStoreMemory: Layer.Layer<SecretStore | MemorySecrets> = Layer.effectContext(
+export const layer: Layer.Layer<SecretStore | MemorySecrets> = Layer.effectContext(
   Effect.sync(() => {
-    const { memory, store } = makeSecretStoreMemory()
+    const { memory, store } = make()
     return Context.make(SecretStore, store).pipe(Context.add(MemorySecrets, memory))
   })
 )

@@ -7,35 +7,34 @@
  */
 import { Effect, Layer, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { UpstreamError } from "../domain/errors.ts"
-import type { SecretValue } from "../domain/Secret.ts"
-import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
-import { secretStoragePath } from "../jobs/secretTemplates.ts"
-import { SecretExists, SecretStore } from "../services/SecretStore.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
-import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
-import { secretData } from "./SecretStoreVault.ts"
-import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { SecretExists, UpstreamError } from "../../domain/errors.ts"
+import type { SecretValue } from "../../domain/Secret.ts"
+import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
+import { secretData, secretStoragePath } from "../../jobs/secretTemplates.ts"
+import { SecretStore } from "../../services/SecretStore.ts"
+import { decodeAnswer, matchStatus, unexpected } from "../http/answers.ts"
+import type { ApiAnswer } from "../http/ApiClient.ts"
+import { writeOnCurrentVersion } from "../http/writeOnCurrentVersion.ts"
+import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
 
 const VariableMeta = Schema.Struct({ Path: Schema.String, ModifyIndex: Schema.Number })
 const decodeVariables = decodeAnswer("nomad", Schema.Array(VariableMeta))
 const decodeVariable = decodeAnswer("nomad", VariableMeta)
 
-export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSource, { backend: "nomad" }>) => {
+export const make = (client: NomadApi, source: Extract<SecretSource, { backend: "nomad" }>) => {
   const varPath = (name: string) =>
     `/v1/var/${secretStoragePath(source, "", name).split("/").map(encodeURIComponent).join("/")}`
 
   /** The variable's ModifyIndex, or undefined when it does not exist. */
   const modifyIndex = (namespace: string, name: string) =>
     client.send(client.request("GET", varPath(name), { namespace }), { retry: "read" }).pipe(
-      Effect.flatMap((answer): Effect.Effect<number | undefined, UpstreamError> =>
-        answer.status === 404
-          ? Effect.succeed(undefined)
-          : answer.status === 200
-          ? Effect.map(decodeVariable(answer, `read secret ${name}`), (v) => v.ModifyIndex)
-          : Effect.fail(unexpected("nomad", answer, `read secret ${name}`))
+      Effect.flatMap((answer) =>
+        matchStatus<number | undefined, UpstreamError>(answer, {
+          200: (ok) => Effect.map(decodeVariable(ok, `read secret ${name}`), (v) => v.ModifyIndex),
+          404: () => Effect.undefined,
+          orElse: (other) => Effect.fail(unexpected("nomad", other, `read secret ${name}`))
+        })
       )
     )
 
@@ -55,9 +54,10 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
   const list = (namespace: string) =>
     client.send(client.request("GET", "/v1/vars", { namespace, prefix: `${source.prefix}/` }), { retry: "read" }).pipe(
       Effect.flatMap((answer) =>
-        answer.status === 200
-          ? decodeVariables(answer, "list secrets")
-          : Effect.fail(unexpected("nomad", answer, "list secrets"))
+        matchStatus(answer, {
+          200: (ok) => decodeVariables(ok, "list secrets"),
+          orElse: (other) => Effect.fail(unexpected("nomad", other, "list secrets"))
+        })
       ),
       Effect.map((variables) =>
         variables
@@ -69,12 +69,13 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
 
   const create = (namespace: string, name: string, value: SecretValue) =>
     put(namespace, name, value, 0).pipe(
-      Effect.flatMap((answer: ApiAnswer): Effect.Effect<void, SecretExists | UpstreamError> =>
-        answer.status === 200 || answer.status === 204
-          ? Effect.void
-          : answer.status === 409
-          ? Effect.fail(new SecretExists({ name, namespace }))
-          : Effect.fail(unexpected("nomad", answer, `create secret ${name}`))
+      Effect.flatMap((answer) =>
+        matchStatus<void, SecretExists | UpstreamError>(answer, {
+          200: () => Effect.void,
+          204: () => Effect.void,
+          409: () => Effect.fail(new SecretExists({ name, namespace })),
+          orElse: (other) => Effect.fail(unexpected("nomad", other, `create secret ${name}`))
+        })
       )
     )
 
@@ -86,7 +87,6 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
     what: string
   ) =>
     writeOnCurrentVersion({
-      dependency: "nomad",
       namespace,
       name,
       version: modifyIndex(namespace, name),
@@ -112,11 +112,11 @@ export const makeNomadSecretStore = (client: NomadApi, source: Extract<SecretSou
   })
 }
 
-export const SecretStoreNomad: Layer.Layer<SecretStore, never, NomadApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<SecretStore, never, NomadApiClient | ProviderConfig> = Layer.effect(
   SecretStore,
   Effect.gen(function*() {
     const source = jobSettingsFrom(yield* ProviderConfig).secrets
     if (source.backend !== "nomad") return yield* Effect.die(new Error("SecretStoreNomad needs secrets_backend=nomad"))
-    return makeNomadSecretStore(yield* NomadApiClient, source)
+    return make(yield* NomadApiClient, source)
   })
 )

@@ -6,16 +6,16 @@
  */
 import { Effect, Layer, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { UpstreamError } from "../domain/errors.ts"
-import type { SecretValue } from "../domain/Secret.ts"
-import { jobSettingsFrom, type SecretSource } from "../jobs/JobSettings.ts"
-import { secretStoragePath } from "../jobs/secretTemplates.ts"
-import { SecretExists, SecretNotFound, SecretStore } from "../services/SecretStore.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
-import { VaultApiClient, vaultErrorText } from "./http/VaultApiClient.ts"
-import { writeOnCurrentVersion } from "./writeOnCurrentVersion.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { SecretExists, SecretNotFound, UpstreamError } from "../../domain/errors.ts"
+import type { SecretValue } from "../../domain/Secret.ts"
+import { jobSettingsFrom, type SecretSource } from "../../jobs/JobSettings.ts"
+import { secretData, secretStoragePath } from "../../jobs/secretTemplates.ts"
+import { SecretStore } from "../../services/SecretStore.ts"
+import { decodeAnswer, matchStatus, unexpected } from "../http/answers.ts"
+import type { ApiAnswer, ApiClient } from "../http/ApiClient.ts"
+import { writeOnCurrentVersion } from "../http/writeOnCurrentVersion.ts"
+import { VaultApiClient, vaultErrorText } from "./VaultApiClient.ts"
 
 const ListAnswer = Schema.Struct({ data: Schema.Struct({ keys: Schema.Array(Schema.String) }) })
 const MetadataAnswer = Schema.Struct({
@@ -30,12 +30,6 @@ const MetadataAnswer = Schema.Struct({
 const decodeList = decodeAnswer("vault", ListAnswer)
 const decodeMetadata = decodeAnswer("vault", MetadataAnswer)
 
-/** Text is stored as is; bytes as base64 with `encoding`, which the job's template decodes. */
-export const secretData = (value: SecretValue): Record<string, string> =>
-  value._tag === "Text"
-    ? { value: value.text }
-    : { value: Buffer.from(value.bytes).toString("base64"), encoding: "base64" }
-
 /** Vault's own error text (its `errors` list) rather than the raw body. */
 const failure = (answer: ApiAnswer, what: string): UpstreamError =>
   unexpected("vault", answer, what, vaultErrorText(answer))
@@ -43,7 +37,7 @@ const failure = (answer: ApiAnswer, what: string): UpstreamError =>
 const casMismatch = (answer: ApiAnswer) =>
   answer.status === 400 && vaultErrorText(answer).includes("check-and-set parameter did not match")
 
-export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSource, { backend: "vault" }>) => {
+export const make = (client: ApiClient, source: Extract<SecretSource, { backend: "vault" }>) => {
   const { mount, prefix } = source
   const path = (namespace: string, name: string) => secretStoragePath(source, namespace, name)
   const url = (kind: "data" | "metadata", rest: string) =>
@@ -52,16 +46,19 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
   /** The current version, or undefined when the secret does not exist or its latest version is deleted. */
   const currentVersion = (namespace: string, name: string) =>
     client.send(HttpClientRequest.get(url("metadata", path(namespace, name))), { retry: "read" }).pipe(
-      Effect.flatMap((answer): Effect.Effect<number | undefined, UpstreamError> => {
-        if (answer.status === 404) return Effect.succeed(undefined)
-        if (answer.status !== 200) return Effect.fail(failure(answer, `read secret ${name}`))
-        return Effect.map(decodeMetadata(answer, `read secret ${name}`), ({ data }) => {
-          const latest = data.versions[String(data.current_version)]
-          return latest === undefined || latest.destroyed || latest.deletion_time !== ""
-            ? undefined
-            : data.current_version
+      Effect.flatMap((answer) =>
+        matchStatus<number | undefined, UpstreamError>(answer, {
+          200: (ok) =>
+            Effect.map(decodeMetadata(ok, `read secret ${name}`), ({ data }) => {
+              const latest = data.versions[String(data.current_version)]
+              return latest === undefined || latest.destroyed || latest.deletion_time !== ""
+                ? undefined
+                : data.current_version
+            }),
+          404: () => Effect.undefined,
+          orElse: (other) => Effect.fail(failure(other, `read secret ${name}`))
         })
-      })
+      )
     )
 
   const write = (namespace: string, name: string, value: SecretValue, cas: number) =>
@@ -75,32 +72,35 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
   const list = (namespace: string) =>
     client.send(HttpClientRequest.get(`${url("metadata", `${prefix}/${namespace}`)}/?list=true`), { retry: "read" })
       .pipe(
-        Effect.flatMap((answer): Effect.Effect<ReadonlyArray<string>, UpstreamError> =>
-          answer.status === 404
-            ? Effect.succeed([])
-            : answer.status === 200
-            ? Effect.map(
-              decodeList(answer, "list secrets"),
-              ({ data }) => data.keys.filter((k) => !k.endsWith("/")).sort()
-            )
-            : Effect.fail(failure(answer, "list secrets"))
+        Effect.flatMap((answer) =>
+          matchStatus<ReadonlyArray<string>, UpstreamError>(answer, {
+            200: (ok) =>
+              Effect.map(
+                decodeList(ok, "list secrets"),
+                ({ data }) => data.keys.filter((k) => !k.endsWith("/")).sort()
+              ),
+            404: () => Effect.succeed([]),
+            orElse: (other) => Effect.fail(failure(other, "list secrets"))
+          })
         )
       )
 
   const create = (namespace: string, name: string, value: SecretValue) =>
     write(namespace, name, value, 0).pipe(
-      Effect.flatMap((answer): Effect.Effect<void, SecretExists | UpstreamError> =>
-        answer.status === 200 || answer.status === 204
-          ? Effect.void
-          : casMismatch(answer)
-          ? Effect.fail(new SecretExists({ name, namespace }))
-          : Effect.fail(failure(answer, `create secret ${name}`))
+      Effect.flatMap((answer) =>
+        matchStatus<void, SecretExists | UpstreamError>(answer, {
+          200: () => Effect.void,
+          204: () => Effect.void,
+          orElse: (other) =>
+            Effect.fail(
+              casMismatch(other) ? new SecretExists({ name, namespace }) : failure(other, `create secret ${name}`)
+            )
+        })
       )
     )
 
   const update = (namespace: string, name: string, value: SecretValue) =>
     writeOnCurrentVersion({
-      dependency: "vault",
       namespace,
       name,
       version: currentVersion(namespace, name),
@@ -127,11 +127,11 @@ export const makeVaultSecretStore = (client: ApiClient, source: Extract<SecretSo
   })
 }
 
-export const SecretStoreVault: Layer.Layer<SecretStore, never, VaultApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<SecretStore, never, VaultApiClient | ProviderConfig> = Layer.effect(
   SecretStore,
   Effect.gen(function*() {
     const source = jobSettingsFrom(yield* ProviderConfig).secrets
     if (source.backend !== "vault") return yield* Effect.die(new Error("SecretStoreVault needs secrets_backend=vault"))
-    return makeVaultSecretStore(yield* VaultApiClient, source)
+    return make(yield* VaultApiClient, source)
   })
 )

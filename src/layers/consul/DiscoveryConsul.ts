@@ -6,15 +6,15 @@
  */
 import { Duration, Effect, Layer, Schema } from "effect"
 import { HttpClientRequest } from "effect/http"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
-import { type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
-import { nullable } from "../nomad/Job.ts"
-import { Discovery, type Endpoint } from "../services/Discovery.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer, ApiClient } from "./http/ApiClient.ts"
-import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
-import { ConsulApiClient } from "./http/ConsulApiClient.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import type { FunctionRef, NamespaceName } from "../../domain/FunctionName.ts"
+import { type JobSettings, jobSettingsFrom, serviceName } from "../../jobs/JobSettings.ts"
+import { nullable } from "../../schema/fields.ts"
+import { Discovery, type Endpoint } from "../../services/Discovery.ts"
+import { decodeAnswer, unexpected } from "../http/answers.ts"
+import type { ApiAnswer, ApiClient } from "../http/ApiClient.ts"
+import { blockingParams, blockingTimeout, blockingWatch } from "../http/blockingWatch.ts"
+import { ConsulApiClient } from "./ConsulApiClient.ts"
 
 const ServiceEntry = Schema.Struct({
   Node: Schema.Struct({ Address: nullable(Schema.String) }),
@@ -38,7 +38,8 @@ const decodeChecks = decodeAnswer("consul", Schema.Array(HealthCheck))
 
 const quote = (value: string) => JSON.stringify(value)
 
-export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, slackMillis: number) => {
+/** Discovery through `client`; blocking queries wait `slackMillis` longer than the server holds them. */
+export const make = (client: ApiClient, settings: JobSettings, slackMillis: number) => {
   const indexOf = (answer: ApiAnswer) => Number(answer.headers["x-consul-index"] ?? 0) || 0
 
   const healthQuery = (ref: FunctionRef, index: number) => {
@@ -111,10 +112,10 @@ export const makeConsulDiscovery = (client: ApiClient, settings: JobSettings, sl
   return Discovery.of({ watch, readyCounts })
 }
 
-export const DiscoveryConsul: Layer.Layer<Discovery, never, ConsulApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<Discovery, never, ConsulApiClient | ProviderConfig> = Layer.effect(
   Discovery,
   Effect.gen(function*() {
     const config = yield* ProviderConfig
-    return makeConsulDiscovery(yield* ConsulApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
+    return make(yield* ConsulApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
   })
 )

@@ -6,8 +6,9 @@
 import { Context, Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
 import { HttpBody, HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { decodeAnswer } from "./answers.ts"
-import { type ApiAnswer, type ApiClient, makeApiClient } from "./ApiClient.ts"
+import type { StartupError } from "../../config/StartupError.ts"
+import { decodeAnswer } from "../http/answers.ts"
+import { type ApiAnswer, type ApiClient, makeApiClient } from "../http/ApiClient.ts"
 
 /** Vault's error bodies: `{"errors": [...]}`; the joined messages, or the status when there are none. */
 export const vaultErrorText = (answer: ApiAnswer): string => {
@@ -63,7 +64,7 @@ const renewForever = (client: ApiClient) =>
   )
 
 export class VaultApiClient extends Context.Service<VaultApiClient, ApiClient>()("faas-nomad/VaultApiClient") {
-  static readonly layer: Layer.Layer<VaultApiClient, Error, ProviderConfig> = Layer.effect(
+  static readonly layer: Layer.Layer<VaultApiClient, StartupError, ProviderConfig> = Layer.effect(
     VaultApiClient,
     Effect.gen(function*() {
       const config = yield* ProviderConfig

@@ -6,7 +6,8 @@
 import { Context, Effect, Layer, Redacted } from "effect"
 import { HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { type ApiClient, makeApiClient } from "./ApiClient.ts"
+import type { StartupError } from "../../config/StartupError.ts"
+import { type ApiClient, makeApiClient } from "../http/ApiClient.ts"
 
 export interface NomadApi extends ApiClient {
   /** A request to `path` with `query`, the region added when one is configured. */
@@ -17,20 +18,21 @@ export interface NomadApi extends ApiClient {
   ) => HttpClientRequest.HttpClientRequest
 }
 
-export const makeNomadApiClient = (client: ApiClient, region: string | undefined): NomadApi => ({
-  ...client,
-  request: (method, path, query) => {
-    const params = new URLSearchParams(query)
-    if (region !== undefined) params.set("region", region)
-    const search = params.toString()
-    return HttpClientRequest.make(method)(client.url(search === "" ? path : `${path}?${search}`), {
-      headers: { accept: "application/json" }
-    })
-  }
-})
-
 export class NomadApiClient extends Context.Service<NomadApiClient, NomadApi>()("faas-nomad/NomadApiClient") {
-  static readonly layer: Layer.Layer<NomadApiClient, Error, ProviderConfig> = Layer.effect(
+  /** `client`, with Nomad's request builder for `region`. */
+  static readonly make = (client: ApiClient, region: string | undefined): NomadApi => ({
+    ...client,
+    request: (method, path, query) => {
+      const params = new URLSearchParams(query)
+      if (region !== undefined) params.set("region", region)
+      const search = params.toString()
+      return HttpClientRequest.make(method)(client.url(search === "" ? path : `${path}?${search}`), {
+        headers: { accept: "application/json" }
+      })
+    }
+  })
+
+  static readonly layer: Layer.Layer<NomadApiClient, StartupError, ProviderConfig> = Layer.effect(
     NomadApiClient,
     Effect.gen(function*() {
       const config = yield* ProviderConfig
@@ -51,7 +53,7 @@ export class NomadApiClient extends Context.Service<NomadApiClient, NomadApi>()(
         headers,
         timeout: config.apiTimeout
       })
-      return makeNomadApiClient(client, config.nomadRegion)
+      return NomadApiClient.make(client, config.nomadRegion)
     })
   )
 }

@@ -7,11 +7,11 @@
  * invocation hot path.
  */
 import { Effect, Layer } from "effect"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import { type FunctionRef, refKey } from "../domain/FunctionName.ts"
-import { type InvocationRecorder, Metrics } from "../services/Metrics.ts"
-import { type CounterSeries, type HistogramSeries, PrometheusRegistry } from "./metrics/PrometheusRegistry.ts"
-import { makeStatsdClient, type StatsdClient } from "./metrics/StatsdClient.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { type FunctionRef, refKey } from "../../domain/FunctionName.ts"
+import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
+import { type CounterSeries, type HistogramSeries, PrometheusRegistry } from "./PrometheusRegistry.ts"
+import { makeStatsdClient, type StatsdClient } from "./StatsdClient.ts"
 
 /** The original faas-nomad's handler names, for StatsD. */
 const handlerNames: Record<string, string> = {
@@ -31,7 +31,7 @@ const statsdHandler = (method: string, route: string) =>
 
 const invocationPath = "/function/{name}"
 
-export const makeMetrics = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) => {
+export const make = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) => {
   const registry = new PrometheusRegistry()
   const httpRequests = registry.counter(
     "provider_http_requests_total",
@@ -127,7 +127,7 @@ export const makeMetrics = (statsd: StatsdClient | undefined, dogstatsdTags: boo
   })
 }
 
-export const MetricsLive: Layer.Layer<Metrics, never, ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<Metrics, never, ProviderConfig> = Layer.effect(
   Metrics,
   Effect.gen(function*() {
     const config = yield* ProviderConfig
@@ -140,6 +140,6 @@ export const MetricsLive: Layer.Layer<Metrics, never, ProviderConfig> = Layer.ef
         address.port,
         (message) => Effect.runForkWith(context)(Effect.logWarning(message))
       )
-    return makeMetrics(statsd, config.statsdTags)
+    return make(statsd, config.statsdTags)
   })
 )

@@ -6,16 +6,16 @@
  * health verdict (from the service checks) is not pending or failed.
  */
 import { Duration, Effect, Layer, Schema, Stream } from "effect"
-import { ProviderConfig } from "../config/ProviderConfig.ts"
-import type { UpstreamError } from "../domain/errors.ts"
-import type { FunctionRef, NamespaceName } from "../domain/FunctionName.ts"
-import { jobId, type JobSettings, jobSettingsFrom, serviceName } from "../jobs/JobSettings.ts"
-import { nullable } from "../nomad/Job.ts"
-import { Discovery, type Endpoint, sameEndpoints } from "../services/Discovery.ts"
-import { decodeAnswer, unexpected } from "./http/answers.ts"
-import type { ApiAnswer } from "./http/ApiClient.ts"
-import { blockingParams, blockingTimeout, blockingWatch } from "./http/blockingWatch.ts"
-import { type NomadApi, NomadApiClient } from "./http/NomadApiClient.ts"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import type { UpstreamError } from "../../domain/errors.ts"
+import type { FunctionRef, NamespaceName } from "../../domain/FunctionName.ts"
+import { jobId, type JobSettings, jobSettingsFrom, serviceName } from "../../jobs/JobSettings.ts"
+import { nullable } from "../../schema/fields.ts"
+import { Discovery, type Endpoint, sameEndpoints } from "../../services/Discovery.ts"
+import { decodeAnswer, unexpected } from "../http/answers.ts"
+import type { ApiAnswer } from "../http/ApiClient.ts"
+import { blockingParams, blockingTimeout, blockingWatch } from "../http/blockingWatch.ts"
+import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
 
 const Registration = Schema.Struct({
   ID: Schema.String,
@@ -46,7 +46,8 @@ export const isReady = (alloc: AllocationHealth): boolean =>
   alloc.ClientStatus === "running" && alloc.DesiredStatus === "run" &&
   (alloc.DeploymentStatus == null || alloc.DeploymentStatus.Healthy === true)
 
-export const makeNomadDiscovery = (client: NomadApi, settings: JobSettings, slackMillis: number) => {
+/** Discovery through `client`; blocking queries wait `slackMillis` longer than the server holds them. */
+export const make = (client: NomadApi, settings: JobSettings, slackMillis: number) => {
   const indexOf = (answer: ApiAnswer) => Number(answer.headers["x-nomad-index"] ?? 0) || 0
 
   const blockingGet = <A>(
@@ -129,10 +130,10 @@ export const makeNomadDiscovery = (client: NomadApi, settings: JobSettings, slac
   return Discovery.of({ watch, readyCounts })
 }
 
-export const DiscoveryNomad: Layer.Layer<Discovery, never, NomadApiClient | ProviderConfig> = Layer.effect(
+export const layer: Layer.Layer<Discovery, never, NomadApiClient | ProviderConfig> = Layer.effect(
   Discovery,
   Effect.gen(function*() {
     const config = yield* ProviderConfig
-    return makeNomadDiscovery(yield* NomadApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
+    return make(yield* NomadApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
   })
 )

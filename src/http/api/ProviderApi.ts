@@ -29,20 +29,24 @@ const accepted = HttpApiSchema.Empty(202).annotate({ description: "Accepted: Nom
 const done = HttpApiSchema.Empty(200).annotate({ description: "Done" })
 
 const described = (description: string) => OpenApi.annotations({ description })
+const operation = (summary: string, description: string) => OpenApi.annotations({ summary, description })
 
 export class FunctionsGroup extends HttpApiGroup.make("functions").add(
   HttpApiEndpoint.get("list", "/system/functions", {
     query,
     success: Schema.Array(FunctionStatus),
     error: [ErrorSchemas.NamespaceNotFound, ...Upstream]
-  }).annotateMerge(described("The functions of a namespace, with their replicas")),
+  }).annotateMerge(operation("List functions", "The functions of a namespace, with their replicas")),
   HttpApiEndpoint.post("deploy", "/system/functions", {
     query,
     payload: FunctionDeployment,
     success: accepted,
     error: [ErrorSchemas.FunctionExists, ErrorSchemas.NamespaceNotFound, ErrorSchemas.DeploymentRejected, ...Upstream]
   }).annotateMerge(
-    described("Deploys a function: registers its Nomad job, which starts com.openfaas.scale.min instances")
+    operation(
+      "Deploy a function",
+      "Deploys a function: registers its Nomad job, which starts com.openfaas.scale.min instances"
+    )
   ),
   HttpApiEndpoint.put("update", "/system/functions", {
     query,
@@ -55,19 +59,19 @@ export class FunctionsGroup extends HttpApiGroup.make("functions").add(
       ErrorSchemas.ConcurrentModification,
       ...Upstream
     ]
-  }).annotateMerge(described("Updates a function in place; its replica count stays as it is")),
+  }).annotateMerge(operation("Update a function", "Updates a function in place; its replica count stays as it is")),
   HttpApiEndpoint.delete("delete", "/system/functions", {
     query,
     payload: DeleteFunctionRequest,
     success: accepted,
     error: [ErrorSchemas.FunctionNotFound, ErrorSchemas.NamespaceNotFound, ...Upstream]
-  }).annotateMerge(described("Deletes a function and stops its instances")),
+  }).annotateMerge(operation("Delete a function", "Deletes a function and stops its instances")),
   HttpApiEndpoint.get("status", "/system/function/:name", {
     params,
     query,
     success: FunctionStatus,
     error: [ErrorSchemas.FunctionNotFound, ErrorSchemas.NamespaceNotFound, ...Upstream]
-  }).annotateMerge(described("A function's status")),
+  }).annotateMerge(operation("Get a function's status", "A function's status")),
   HttpApiEndpoint.post("scale", "/system/scale-function/:name", {
     params,
     query,
@@ -80,7 +84,7 @@ export class FunctionsGroup extends HttpApiGroup.make("functions").add(
       ErrorSchemas.ConcurrentModification,
       ...Upstream
     ]
-  }).annotateMerge(described("Sets how many instances a function runs, at once; 0 stops them all"))
+  }).annotateMerge(operation("Scale a function", "Sets how many instances a function runs, at once; 0 stops them all"))
 ).middleware(Conventions).middleware(Authentication)
   .annotateMerge(described("Deploy, list, update, scale and delete functions"))
 {}
@@ -90,13 +94,13 @@ export class SecretsGroup extends HttpApiGroup.make("secrets").add(
     query,
     success: Schema.Array(SecretListEntry),
     error: [ErrorSchemas.NamespaceNotFound, ...Upstream]
-  }).annotateMerge(described("The secrets of a namespace: names only, values never leave")),
+  }).annotateMerge(operation("List secrets", "The secrets of a namespace: names only, values never leave")),
   HttpApiEndpoint.post("create", "/system/secrets", {
     query,
     payload: SecretRequest,
     success: HttpApiSchema.Created.annotate({ description: "Created" }),
     error: [ErrorSchemas.SecretExists, ErrorSchemas.NamespaceNotFound, ...Upstream]
-  }).annotateMerge(described("Creates a secret")),
+  }).annotateMerge(operation("Create a secret", "Creates a secret")),
   HttpApiEndpoint.put("update", "/system/secrets", {
     query,
     payload: SecretRequest,
@@ -107,7 +111,7 @@ export class SecretsGroup extends HttpApiGroup.make("secrets").add(
       ErrorSchemas.ConcurrentModification,
       ...Upstream
     ]
-  }).annotateMerge(described("Replaces a secret's value")),
+  }).annotateMerge(operation("Update a secret", "Replaces a secret's value")),
   HttpApiEndpoint.delete("delete", "/system/secrets", {
     query,
     payload: SecretDeleteRequest,
@@ -118,7 +122,7 @@ export class SecretsGroup extends HttpApiGroup.make("secrets").add(
       ErrorSchemas.ConcurrentModification,
       ...Upstream
     ]
-  }).annotateMerge(described("Deletes a secret"))
+  }).annotateMerge(operation("Delete a secret", "Deletes a secret"))
 ).middleware(Conventions).middleware(Authentication)
   .annotateMerge(described("Secrets functions mount at /var/openfaas/secrets; Vault or Nomad Variables hold them"))
 {}
@@ -130,18 +134,22 @@ export class LogsGroup extends HttpApiGroup.make("logs").add(
       description: "One JSON object per line, each written as soon as it is read"
     }),
     error: [ErrorSchemas.FunctionNotFound, ErrorSchemas.NamespaceNotFound, ErrorSchemas.LogRequestInvalid, ...Upstream]
-  }).annotateMerge(described("A function's log lines, every instance's stdout and stderr, as NDJSON"))
+  }).annotateMerge(
+    operation("Read a function's logs", "A function's log lines, every instance's stdout and stderr, as NDJSON")
+  )
 ).middleware(Conventions).middleware(Authentication)
   .annotateMerge(described("Function logs, read through Nomad's log API"))
 {}
 
 export class SystemGroup extends HttpApiGroup.make("system").add(
   HttpApiEndpoint.get("info", "/system/info", { success: ProviderInfo })
-    .annotateMerge(described("The provider, its orchestrator and version")),
+    .annotateMerge(operation("Provider info", "The provider, its orchestrator and version")),
   HttpApiEndpoint.get("namespaces", "/system/namespaces", {
     success: Schema.Array(Schema.String).annotate({ examples: [["default", "team-a"]] }),
     error: Upstream
-  }).annotateMerge(described("The namespaces functions may live in: default, and those with Meta openfaas=true"))
+  }).annotateMerge(
+    operation("List namespaces", "The namespaces functions may live in: default, and those with Meta openfaas=true")
+  )
 ).middleware(Authentication)
   .annotateMerge(described("What the gateway and faas-cli ask about the provider"))
 {}
@@ -149,14 +157,15 @@ export class SystemGroup extends HttpApiGroup.make("system").add(
 export class HealthGroup extends HttpApiGroup.make("health").add(
   HttpApiEndpoint.get("healthz", "/healthz", {
     success: HttpApiSchema.Empty(200).annotate({ description: "The provider serves" })
-  }).annotateMerge(described("Whether the provider serves; open, as load balancers and Nomad's checks ask"))
+  }).annotateMerge(operation("Health", "Whether the provider serves; open, as load balancers and Nomad's checks ask"))
 ).annotateMerge(described("Health, for load balancers and Nomad's checks")) {}
 
 export class MonitoringGroup extends HttpApiGroup.make("monitoring").add(
   HttpApiEndpoint.get("metrics", "/metrics", {
     success: Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/plain; version=0.0.4; charset=utf-8" }))
       .annotate({ description: "Prometheus text exposition" })
-  }).annotateMerge(described(
+  }).annotateMerge(operation(
+    "Prometheus metrics",
     "Requests, invocations and each function's replicas, for Prometheus; open, as faas-provider's"
   ))
 ).annotateMerge(described("Metrics for Prometheus")) {}

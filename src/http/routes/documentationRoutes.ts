@@ -7,32 +7,42 @@
  * start, and the page is built once.
  */
 import { Effect } from "effect"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpRouter, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar, OpenApi } from "effect/http-api"
 import { ProviderApi } from "../api/ProviderApi.ts"
 
 export const docsPath = "/system/docs"
 
-/** Scalar's page for the API, as the response it serves: built by its own route, asked once. */
-const scalarPage = Effect.scoped(Effect.gen(function*() {
-  const app = yield* HttpRouter.toHttpEffect(HttpApiScalar.layer(ProviderApi, {
-    path: docsPath,
-    scalar: { withDefaultFonts: false, defaultOpenAllTags: true }
-  }))
-  return yield* app.pipe(
-    Effect.provideService(
-      HttpServerRequest.HttpServerRequest,
-      HttpServerRequest.fromWeb(new Request(`http://provider${docsPath}`))
-    )
+/** Scalar's page for the API, as its own route serves it: asked once, of a handler of its own, then let go. */
+const scalarPage = Effect.promise(async () => {
+  const { dispose, handler } = HttpRouter.toWebHandler(
+    HttpApiScalar.layer(ProviderApi, {
+      path: docsPath,
+      scalar: {
+        withDefaultFonts: false,
+        defaultOpenAllTags: true,
+        hideModels: true,
+        authentication: { preferredSecurityScheme: "basic" }
+      }
+    }),
+    { disableLogger: true }
   )
-}))
+  try {
+    const page = await handler(new Request(`http://provider${docsPath}`))
+    return HttpServerResponse.text(await page.text(), {
+      contentType: page.headers.get("content-type") ?? "text/html"
+    })
+  } finally {
+    await dispose()
+  }
+})
 
 export const DocumentationHandlers = HttpApiBuilder.group(
   ProviderApi,
   "documentation",
   Effect.fnUntraced(function*(handlers) {
     const document = HttpServerResponse.jsonUnsafe(OpenApi.fromApi(ProviderApi))
-    const page = yield* Effect.cached(Effect.orDie(scalarPage))
+    const page = yield* Effect.cached(scalarPage)
     return handlers
       .handle("openapi", () => Effect.succeed(document))
       .handle("docs", () => page)

@@ -261,7 +261,8 @@ export class Functions extends Context.Service<Functions, {
           if (wanted.length === 0 || !wanted.every((a) => a.ClientStatus === "failed")) return undefined
           const latest = wanted.at(-1)!
           const events = Object.values(latest.TaskStates ?? {}).flatMap((state) => state.Events ?? [])
-          const said = events.at(-1)
+          // What ended the task, rather than the restart policy's verdict that follows it.
+          const said = events.findLast((e) => e.Type !== "Not Restarting" && e.Type !== "Restarting") ?? events.at(-1)
           return said?.DisplayMessage || said?.Message || said?.DriverError || latest.ClientDescription || "failed"
         })
 

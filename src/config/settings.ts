@@ -68,7 +68,7 @@ export const settings = {
   }),
   apiTimeout: setting("api_timeout", "Provider", Value.duration, {
     default: "10s",
-    description: "Longest time one call to Nomad, Consul or Vault may take before it counts as failed"
+    description: "Whole budget of one call to Nomad, Consul or Vault, retries included; past it the call fails (504)"
   }),
   jobPrefix: setting("job_prefix", "Functions", Value.text, {
     default: "OpenFaaS-",

@@ -1,7 +1,8 @@
 /**
  * HTTP basic auth on /system/*, as faas-provider does it: credentials read
  * once at start from `<secret_mount_path>/basic-auth-user` and
- * `basic-auth-password` (trimmed; a missing file stops the start), compared
+ * `basic-auth-password` (trimmed; a missing or empty file stops the start, so
+ * empty credentials can never pass), compared
  * in constant time, a failure answered 401 with `WWW-Authenticate`. The
  * gateway injects the same credentials into the calls it forwards.
  */
@@ -26,7 +27,12 @@ const readTrimmed = (path: string) =>
       new StartupError({
         message: `basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`
       })
-  })
+  }).pipe(
+    Effect.filterOrFail(
+      (text) => text !== "",
+      () => new StartupError({ message: `basic_auth is on but ${path} is empty` })
+    )
+  )
 
 /** The credentials files, or an error naming the one that cannot be read. */
 export const readCredentials = (secretMountPath: string): Effect.Effect<Credentials, StartupError> =>

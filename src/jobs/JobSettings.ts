@@ -1,5 +1,6 @@
 /** The provider settings that shape every function's Nomad job. */
 import type { ProviderSettings } from "../config/settings.ts"
+import { quoted } from "../schema/problemText.ts"
 import type { RegistryCredentials } from "./registryAuth.ts"
 
 /** Where a function's secrets come from, which decides how its job renders them. */
@@ -75,5 +76,5 @@ export const serviceNameProblem = (settings: JobSettings, name: string): string 
   }
   return serviceNamePattern.test(service)
     ? undefined
-    : `service: "${service}" is not a valid Nomad service name; check job_prefix`
+    : `service: ${quoted(service)} is not a valid Nomad service name; check job_prefix`
 }

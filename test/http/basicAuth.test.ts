@@ -76,6 +76,18 @@ describe("credentials", () => {
       assert.match(missing.message, /basic-auth-user cannot be read \(ENOENT\)/)
     }))
 
+  it.effect("an empty user or password file is a StartupError naming it: `curl -u :` must not pass", () =>
+    Effect.gen(function*() {
+      for (const [user, password, empty] of [["", "pw", "basic-auth-user"], ["admin", " \n", "basic-auth-password"]]) {
+        const folder = mkdtempSync(join(tmpdir(), "faas-nomad-auth-"))
+        writeFileSync(join(folder, "basic-auth-user"), user!)
+        writeFileSync(join(folder, "basic-auth-password"), password!)
+        const error = yield* Effect.flip(readCredentials(folder))
+        assert.strictEqual(error._tag, "StartupError")
+        assert.strictEqual(error.message, `basic_auth is on but ${join(folder, empty!)} is empty`)
+      }
+    }))
+
   it("are matched exactly: user, password, scheme", () => {
     const credentials = Effect.runSync(readCredentials(secrets))
     assert.isTrue(authorizes(credentials, `basic ${Buffer.from("admin:s3cr3t-pass").toString("base64")}`))

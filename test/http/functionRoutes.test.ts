@@ -191,6 +191,25 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
       )
       assert.strictEqual(translation.status, 400)
       for (const field of ["limits.memory", "limits.cpu", "constraints"]) assert.include(translation.text, field)
+      // What no process environment can carry is refused at deploy and at update, not when a process starts.
+      for (const method of ["POST", "PUT"] as const) {
+        if (method === "PUT") {
+          assert.strictEqual((yield* call("POST", "/system/functions", deployment("env"))).status, 202)
+        }
+        const nul = yield* call(
+          method,
+          "/system/functions",
+          deployment(method === "POST" ? "bad-env" : "env", {
+            envVars: { "A\u0000B": "x", C: "y\u0000" },
+            envProcess: "cat\u0000"
+          })
+        )
+        assert.strictEqual(nul.status, 400, nul.text)
+        assert.deepStrictEqual(nul.text.trim().split("\n").length, 3, nul.text)
+        assert.include(nul.text, `the name "A\\u0000B" must not contain NUL`)
+      }
+      assert.strictEqual((yield* call("GET", "/system/function/bad-env")).status, 404)
+      assert.notProperty(json(yield* call("GET", "/system/function/env")), "envProcess")
       const array = yield* call("DELETE", "/system/functions", [])
       assert.strictEqual(array.status, 400)
     }))

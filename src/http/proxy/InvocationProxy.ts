@@ -114,10 +114,14 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         for (const name in incoming) {
           if (!hopByHop.has(name) && named?.has(name) !== true) headers[name] = incoming[name]!
         }
-        if (incoming["x-forwarded-for"] === undefined && request.socket.remoteAddress !== undefined) {
-          headers["x-forwarded-for"] = request.socket.remoteAddress
+        // Set after the copy, so `Connection` cannot strip them: the peer is appended to the client's chain, as
+        // reverse proxies do, and the client's host is kept when it gave one.
+        const peer = request.socket.remoteAddress
+        if (peer !== undefined) {
+          const chain = headers["x-forwarded-for"]
+          headers["x-forwarded-for"] = chain === undefined || chain === "" ? peer : `${chain as string}, ${peer}`
         }
-        if (incoming["x-forwarded-host"] === undefined && incoming.host !== undefined) {
+        if (headers["x-forwarded-host"] === undefined && incoming.host !== undefined) {
           headers["x-forwarded-host"] = incoming.host
         }
         const hasBody = incoming["transfer-encoding"] !== undefined ||

@@ -51,6 +51,8 @@ export const ProviderServer = Layer.unwrap(Effect.gen(function*() {
   // Function names are at most 63 characters; longer path segments reach the routes, which say what is wrong.
   return HttpRouter.serve(Layer.mergeAll(ProviderRoutes, UnmatchedRoutes), {
     disableLogger: true,
+    // The CLI's start line says where it listens and on which cluster (src/layers/Lifecycle.ts).
+    disableListenLog: true,
     routerConfig: { maxParamLength: 1024 }
   }).pipe(
     Layer.provide(Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(config.maxBodySize))),

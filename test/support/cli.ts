@@ -14,6 +14,8 @@ export interface RunningProvider {
   readonly output: () => string
   /** Sends SIGTERM; resolves with the exit code once the process has exited. */
   readonly terminate: () => Promise<number | null>
+  /** Sends `signal`; resolves with the exit code once the process has exited. */
+  readonly signal: (signal: NodeJS.Signals) => Promise<number | null>
 }
 
 export interface Reply {
@@ -62,6 +64,10 @@ export const startListening = (
               output: () => output,
               terminate: () => {
                 child.kill("SIGTERM")
+                return exited
+              },
+              signal: (signal) => {
+                child.kill(signal)
                 return exited
               }
             },

@@ -39,6 +39,14 @@ describe("the command line", () => {
     expect(settings.jobPrefix).toBe("faas-")
   })
 
+  it("reads PORT, as platforms set it, when port is not set", () => {
+    expect(run(["dev"], { PORT: "9200" }).settings.port).toBe(9200)
+    expect(run(["dev"], { PORT: "9200", port: "9300" }).settings.port).toBe(9300)
+    expect(run(["dev"], { PORT: "9200", port: "" }).settings.port).toBe(9200)
+    expect(run(["dev", "--port", "9400"], { PORT: "9200" }).settings.port).toBe(9400)
+    expect(failure(["dev"], { PORT: "http" })).toBe(`invalid PORT: expected a TCP port between 0 and 65535, got "http"`)
+  })
+
   it("keeps tokens redacted", () => {
     const { settings } = run(["start"], { NOMAD_TOKEN: "s3cr3t", CONSUL_HTTP_TOKEN: "c0nsul" })
     expect(Redacted.isRedacted(settings.nomadToken)).toBe(true)

@@ -17,16 +17,21 @@ import { Logging } from "./layers/Logging.ts"
 import { Telemetry } from "./layers/Telemetry.ts"
 import { ProviderServices } from "./provider/ProviderServices.ts"
 import type { Discovery } from "./services/Discovery.ts"
+import type { Leadership } from "./services/Leadership.ts"
+import type { LoadExchange } from "./services/LoadExchange.ts"
 import type { Metrics } from "./services/Metrics.ts"
 import type { Nomad } from "./services/Nomad.ts"
 import type { SecretStore } from "./services/SecretStore.ts"
 import { release } from "./version.ts"
 
 const serve = (command: Command, settings: ProviderSettings) => {
-  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, StartupError, ProviderConfig> =
-    command === "start"
-      ? LiveCluster
-      : DevCluster(ProcessRunner.layer)
+  const infrastructure: Layer.Layer<
+    Nomad | Discovery | Metrics | SecretStore | Leadership | LoadExchange,
+    StartupError,
+    ProviderConfig
+  > = command === "start"
+    ? LiveCluster
+    : DevCluster(ProcessRunner.layer)
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { formatGoDuration } from "./GoFormat.ts"
-import { goUnquote, parseGoBool, parseGoDuration, parseGoUint64 } from "./GoParsers.ts"
+import { goUnquote, parseGoBool, parseGoDuration, parseGoDurationNanos, parseGoUint64 } from "./GoParsers.ts"
 
 describe("Go's parsers as Consul uses them", () => {
   it("parses durations as time.ParseDuration does", () => {
@@ -12,6 +12,24 @@ describe("Go's parsers as Consul uses them", () => {
     assert.strictEqual(parseGoDuration("0"), 0)
     assert.strictEqual(parseGoDuration("-2s"), -2000)
     for (const bad of ["10", "", "s", "5 s", "5S", "1d", ".s", "5s "]) assert.isUndefined(parseGoDuration(bad), bad)
+  })
+
+  it("says why a duration is rejected in time.ParseDuration's words", () => {
+    assert.strictEqual(parseGoDurationNanos("1m30s"), 90_000_000_000)
+    assert.strictEqual(parseGoDurationNanos("1.5µs"), 1500)
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["", `time: invalid duration ""`],
+      ["soon", `time: invalid duration "soon"`],
+      [".s", `time: invalid duration ".s"`],
+      ["10", `time: missing unit in duration "10"`],
+      ["5s5", `time: missing unit in duration "5s5"`],
+      ["1d", `time: unknown unit "d" in duration "1d"`],
+      ["5 s", `time: unknown unit " s" in duration "5 s"`]
+    ]
+    for (const [text, message] of cases) {
+      const parsed = parseGoDurationNanos(text)
+      assert.strictEqual(parsed instanceof Error ? parsed.message : parsed, message, text)
+    }
   })
 
   it("parses booleans and indexes as strconv does", () => {

@@ -61,6 +61,32 @@ export const parseGoDuration = (text: string): number | undefined => parseDurati
 /** `time.ParseDuration` in seconds, or undefined when Go would reject the text. */
 export const parseGoDurationSeconds = (text: string): number | undefined => parseDuration(text, unitSeconds)
 
+/** The error `time.ParseDuration` gives for a text it rejects: which part it stumbled on, as Go words it. */
+const durationError = (orig: string): Error => {
+  const quoted = JSON.stringify(orig)
+  const invalid = new Error(`time: invalid duration ${quoted}`)
+  let rest = orig.startsWith("-") || orig.startsWith("+") ? orig.slice(1) : orig
+  if (rest === "") return invalid
+  while (rest !== "") {
+    const number = /^(\d*)(?:\.(\d*))?/.exec(rest)![0]
+    if (number === "" || number === ".") return invalid
+    rest = rest.slice(number.length)
+    const unit = /^[^\d.]*/.exec(rest)![0]
+    if (unit === "") return new Error(`time: missing unit in duration ${quoted}`)
+    if (unitMs[unit] === undefined) {
+      return new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`)
+    }
+    rest = rest.slice(unit.length)
+  }
+  return invalid
+}
+
+/** `time.ParseDuration` in nanoseconds, or Go's error for a text it rejects. */
+export const parseGoDurationNanos = (text: string): number | Error => {
+  const ms = parseDuration(text, unitMs)
+  return ms === undefined ? durationError(text) : Math.round(ms * 1_000_000)
+}
+
 /** Go's `strconv.ParseBool`. */
 export const parseGoBool = (text: string): boolean | undefined => {
   if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true

@@ -210,9 +210,18 @@ export interface ServiceRegistration {
   readonly ModifyIndex: number
 }
 
+/** A variable's lock as Nomad stores it: durations in nanoseconds, printed as Go durations (`15s`). */
+export interface VariableLockRecord {
+  readonly ID: string
+  readonly TTL: number
+  readonly LockDelay: number
+}
+
 export interface VariableRecord {
   readonly Namespace: string
   readonly Path: string
+  /** Present while the variable is locked (and during the lock delay after its TTL ran out). */
+  readonly Lock?: VariableLockRecord
   readonly CreateIndex: number
   readonly CreateTime: number
   readonly ModifyIndex: number

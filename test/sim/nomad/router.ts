@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type { LoggedRequest, SimHandler } from "../SimServer.ts"
 import { agentHealth, agentSelf, statusLeader, statusPeers } from "./agentRoutes.ts"
 import { allocationsList, allocationSpecific } from "./allocationsRoutes.ts"
+import { clientAllocationRequest } from "./allocationStats.ts"
 import { deploymentsList, deploymentSpecific } from "./deploymentsRoutes.ts"
 import { HttpError, NotServed, type RequestContext, sendText } from "./http.ts"
 import { jobSpecific, jobsRequest } from "./jobsRoutes.ts"
@@ -52,7 +53,8 @@ const prefixes: ReadonlyArray<readonly [string, Handler]> = [
   ["/v1/namespace/", namespaceSpecific],
   ["/v1/service/", serviceSpecific],
   ["/v1/var/", variableSpecific],
-  ["/v1/client/fs/", fsRequest]
+  ["/v1/client/fs/", fsRequest],
+  ["/v1/client/allocation/", clientAllocationRequest]
 ]
 
 const route = (path: string): Handler | undefined =>

@@ -70,7 +70,7 @@ describe("variables", () => {
     expect(updated.json.ModifyIndex).toBeGreaterThan(created.json.ModifyIndex)
   })
 
-  it("answers a conflict on a missing variable with a zero one", async () => {
+  it("answers a conflict on a missing variable with a zero one, its empty Items left out (omitempty since 1.7)", async () => {
     const conflict = await put("fn/none", { v: "1" }, "?cas=3")
     expect(conflict.status).toBe(409)
     expect(conflict.json).toEqual({
@@ -79,8 +79,7 @@ describe("variables", () => {
       CreateIndex: 0,
       CreateTime: 0,
       ModifyIndex: 0,
-      ModifyTime: 0,
-      Items: null
+      ModifyTime: 0
     })
     const deleteMissing = await call(sim, "DELETE", "/v1/var/fn/none?cas=3")
     expect(deleteMissing.status).toBe(409)
@@ -122,11 +121,22 @@ describe("variables", () => {
       400,
       "json: cannot unmarshal number into Go struct field VariableDecrypted.Items of type string"
     )
-    await expectText(put("bad path", { v: "1" }), 500, `invalid path "bad path"`)
+    // Since 1.7 `canonicalizeAndValidate` codes these 400, and `Apply` codes them again: one prefix stays.
+    await expectText(put("bad path", { v: "1" }), 400, `RPC Error:: 400,invalid path "bad path"`)
     await expectText(
       put("nomad", { v: "1" }),
-      500,
-      `"nomad" is a reserved top-level directory path, but you may write variables to "nomad/jobs", "nomad/job-templates", or below`
+      400,
+      `RPC Error:: 400,"nomad" is a reserved top-level directory path, but you may write variables to "nomad/jobs", "nomad/job-templates", "nomad/sentinel", or below`
+    )
+    await expectText(
+      put("fn/key", { v: "x".repeat(65_536) }),
+      400,
+      "RPC Error:: 400,variables are limited to 64KiB in total size"
+    )
+    await expectText(
+      put("fn/key", { v: "1" }, "?namespace=*"),
+      400,
+      `RPC Error:: 400,can not target wildcard ("*")namespace`
     )
     await expectText(call(sim, "GET", "/v1/var/"), 400, "missing variable path")
     await expectText(call(sim, "PATCH", "/v1/var/fn/key"), 400, "Invalid method")

@@ -30,10 +30,13 @@ export { SecretDeleteRequest, SecretListEntry, SecretName, SecretRequest, type S
 
 // Deployment ⇄ Nomad job, pure
 export { type JobSettings, jobSettingsFrom } from "./jobs/JobSettings.ts"
+export { readScalingPolicy, type ScalingPolicy } from "./jobs/scalingPolicy.ts"
 export { toFunctionStatus } from "./jobs/toFunctionStatus.ts"
 export { toNomadJob } from "./jobs/toNomadJob.ts"
 
 // Services: what the provider needs, and what it is made of
+export * as Autoscaler from "./provider/autoscaling/Autoscaler.ts"
+export { decide } from "./provider/autoscaling/decide.ts"
 export { EndpointResolver } from "./provider/EndpointResolver.ts"
 export { FunctionLogs } from "./provider/FunctionLogs.ts"
 export { Functions } from "./provider/Functions.ts"
@@ -42,6 +45,8 @@ export { LoadBalancer } from "./provider/LoadBalancer.ts"
 export { Namespaces } from "./provider/Namespaces.ts"
 export { ProviderServices } from "./provider/ProviderServices.ts"
 export { Discovery, type Endpoint } from "./services/Discovery.ts"
+export { Leadership } from "./services/Leadership.ts"
+export { type FunctionLoad, LoadExchange, type LoadWindow } from "./services/LoadExchange.ts"
 export { Metrics } from "./services/Metrics.ts"
 export { Nomad } from "./services/Nomad.ts"
 export { SecretStore } from "./services/SecretStore.ts"
@@ -53,6 +58,8 @@ export { LiveCluster } from "./layers/LiveCluster.ts"
 export { Logging } from "./layers/Logging.ts"
 export { AllocationRunner } from "./layers/memory/AllocationRunner.ts"
 export * as EchoRunner from "./layers/memory/EchoRunner.ts"
+export * as LeadershipMemory from "./layers/memory/LeadershipMemory.ts"
+export * as LoadExchangeMemory from "./layers/memory/LoadExchangeMemory.ts"
 export { MemoryCluster } from "./layers/memory/MemoryCluster.ts"
 export { Telemetry } from "./layers/Telemetry.ts"
 

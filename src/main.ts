@@ -19,6 +19,8 @@ import { Logging } from "./layers/Logging.ts"
 import { Telemetry } from "./layers/Telemetry.ts"
 import { ProviderServices } from "./provider/ProviderServices.ts"
 import type { Discovery } from "./services/Discovery.ts"
+import type { Leadership } from "./services/Leadership.ts"
+import type { LoadExchange } from "./services/LoadExchange.ts"
 import type { Metrics } from "./services/Metrics.ts"
 import type { Nomad } from "./services/Nomad.ts"
 import type { SecretStore } from "./services/SecretStore.ts"
@@ -29,10 +31,13 @@ let stopSignal: string | undefined
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => (stopSignal ??= signal))
 
 const serve = (command: Command, settings: ProviderSettings) => {
-  const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, StartupError, ProviderConfig> =
-    command === "start"
-      ? LiveCluster
-      : DevCluster(ProcessRunner.layer)
+  const infrastructure: Layer.Layer<
+    Nomad | Discovery | Metrics | SecretStore | Leadership | LoadExchange,
+    StartupError,
+    ProviderConfig
+  > = command === "start"
+    ? LiveCluster
+    : DevCluster(ProcessRunner.layer)
   const config = ProviderConfig.layer(settings)
   const why = () => stopSignal ?? "interruption"
   const app = Lifecycle(clusterDescription(command, settings), why).pipe(

@@ -100,6 +100,19 @@ export const settings = {
     description:
       "Most instances one function may run: a larger scale request or com.openfaas.scale.min is refused (400)"
   }),
+  autoscaler: setting("autoscaler", "Functions", Value.oneOf(["on", "off", "nomad"]), {
+    default: "on",
+    description: "Who scales functions labelled com.openfaas.scale.type, .target or .zero=true: on (the provider, " +
+      "from the load it proxies), nomad (the Nomad Autoscaler, through each job's scaling block) or off"
+  }),
+  autoscalerInterval: setting("autoscaler_interval", "Functions", Value.positiveDuration, {
+    default: "5s",
+    description: "How often the autoscaler reads the load and decides; seconds or a Go duration"
+  }),
+  autoscalerScaleDownDelay: setting("autoscaler_scale_down_delay", "Functions", Value.duration, {
+    default: "1m",
+    description: "How long a lower desire must last before the autoscaler removes replicas; seconds or a Go duration"
+  }),
   registryAuthFile: setting("registry_auth_file", "Functions", Value.text, {
     description: "Docker config.json whose auths are the registry credentials of functions without registryAuth, " +
       "for images from those registries; read at start"

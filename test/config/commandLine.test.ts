@@ -87,6 +87,20 @@ describe("the command line", () => {
     }
   })
 
+  it("reads the autoscaler's settings: on by default, every 5 s, scaling down after 1 min", () => {
+    const { settings } = run(["dev"])
+    expect(settings.autoscaler).toBe("on")
+    expect(Duration.toMillis(settings.autoscalerInterval)).toBe(5000)
+    expect(Duration.toMillis(settings.autoscalerScaleDownDelay)).toBe(60_000)
+    expect(run(["start", "--autoscaler", "nomad"]).settings.autoscaler).toBe("nomad")
+    expect(failure(["dev"], { autoscaler: "yes" })).toBe(
+      `invalid autoscaler: expected one of on, off, nomad, got "yes"`
+    )
+    expect(failure(["dev"], { autoscaler_interval: "0s" })).toBe(
+      `invalid autoscaler_interval: expected a duration above zero (e.g. 5s, 1m), got "0s"`
+    )
+  })
+
   it("answers --help and --version", () => {
     expect(Result.getOrThrow(parseCommandLine(["--help"], {}))._tag).toBe("Help")
     expect(Result.getOrThrow(parseCommandLine(["dev", "-h"], {}))._tag).toBe("Help")

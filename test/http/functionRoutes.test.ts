@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { FunctionExists, FunctionNotFound, NamespaceNotFound } from "../../src/domain/errors.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { deploymentOf as deployment, fnName, provider } from "../support/client.ts"
-import { call } from "../support/http.ts"
+import { call, json } from "../support/http.ts"
 import { settled, testApp } from "../support/testApp.ts"
 
 layer(testApp(), { excludeTestServices: true })("function routes", (it) => {

@@ -116,7 +116,7 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("/system/lo
 
   it.effect("a function whose instances have not started answers 200 with no lines", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", { service: "gated-quiet", image: "x:1" })
+      yield* (yield* provider).functions.deploy({ query: {}, payload: deploymentOf("gated-quiet", { image: "x:1" }) })
       const answer = yield* call("GET", "/system/logs?name=gated-quiet")
       assert.strictEqual(answer.status, 200)
       assert.strictEqual(answer.text, "")

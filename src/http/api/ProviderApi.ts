@@ -170,17 +170,19 @@ export class MonitoringGroup extends HttpApiGroup.make("monitoring").add(
   ))
 ).annotateMerge(described("Metrics for Prometheus")) {}
 
-/** The document and the reference page themselves: served behind the same auth, left out of the document. */
+/** The document and the reference page themselves, behind the same auth; listed too, as every route served. */
 export class DocumentationGroup extends HttpApiGroup.make("documentation").add(
   HttpApiEndpoint.get("openapi", "/system/openapi.json", {
     success: Schema.Unknown.annotate({ description: "This API as an OpenAPI 3.1 document" })
-  }),
+  }).annotateMerge(
+    operation("OpenAPI document", "This API as an OpenAPI 3.1 document, generated from its declaration")
+  ),
   HttpApiEndpoint.get("docs", "/system/docs", {
     success: Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/html" }))
       .annotate({ description: "The API reference page" })
-  })
+  }).annotateMerge(operation("API reference", "This page: the document in Scalar, whose script the provider serves"))
 ).middleware(Authentication)
-  .annotateMerge(OpenApi.annotations({ exclude: true }))
+  .annotateMerge(described("This API's OpenAPI document and its reference page"))
 {}
 
 export class ProviderApi extends HttpApi.make("faas-nomad")

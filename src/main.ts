@@ -26,7 +26,7 @@ const serve = (command: Command, settings: ProviderSettings) => {
   const infrastructure: Layer.Layer<Nomad | Discovery | Metrics | SecretStore, StartupError, ProviderConfig> =
     command === "start"
       ? LiveCluster
-      : DevCluster(ProcessRunner.layer)
+      : DevCluster(ProcessRunner.layerWith({ maxHeaderSize: settings.maxHeaderSize }))
   const app = ProviderServer.pipe(
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),

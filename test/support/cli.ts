@@ -14,6 +14,9 @@ export interface RunningProvider {
   readonly output: () => string
   /** Sends SIGTERM; resolves with the exit code once the process has exited. */
   readonly terminate: () => Promise<number | null>
+  /** Sends SIGKILL: the process has no say. */
+  readonly kill: () => void
+  readonly pid: number
 }
 
 export interface Reply {
@@ -63,7 +66,9 @@ export const startListening = (
               terminate: () => {
                 child.kill("SIGTERM")
                 return exited
-              }
+              },
+              kill: () => child.kill("SIGKILL"),
+              pid: child.pid!
             },
             kill: () => child.kill("SIGKILL")
           }))

@@ -51,6 +51,8 @@ interface Instance {
   readonly started: (outcome: { readonly port: number } | { readonly message: string }) => void
   stopped?: () => void
   live: boolean
+  /** The process groups its function started, which the provider kills if the host dies first. */
+  readonly groups: Set<number>
 }
 
 /** The watchdog host process, started when an allocation needs it; its death is every live instance's. */
@@ -75,6 +77,14 @@ class Host {
       const instances = [...this.#instances.values()]
       this.#instances.clear()
       for (const instance of instances) {
+        // The host cannot end them any more: its functions' processes must not outlive it.
+        for (const pid of instance.groups) {
+          try {
+            process.kill(-pid, "SIGKILL")
+          } catch {
+            // already gone
+          }
+        }
         if (instance.stopped !== undefined) instance.stopped()
         else if (instance.live) instance.spec.died(message)
         else instance.started({ message })
@@ -99,6 +109,10 @@ class Host {
     switch (message.type) {
       case "log":
         return instance.spec.log(message.stream, message.text)
+      case "group":
+        if (message.live) instance.groups.add(message.pid)
+        else instance.groups.delete(message.pid)
+        return
       case "listening":
         instance.live = true
         return instance.started({ port: message.port })
@@ -116,6 +130,7 @@ class Host {
       this.#instances.set(spec.allocId, {
         spec,
         live: false,
+        groups: new Set(),
         started: (outcome) =>
           resume(
             "port" in outcome

@@ -24,6 +24,8 @@ export interface WatchdogOptions {
   /** The provider's `max_header_size`: what passes the provider passes here too. */
   readonly maxHeaderSize: number
   readonly log: (stream: "stdout" | "stderr", text: string) => void
+  /** A process group the function started, or one that is now empty: whoever must clean up if this process dies. */
+  readonly onProcessGroup: (pid: number, live: boolean) => void
 }
 
 export interface Watchdog {
@@ -91,7 +93,7 @@ export const makeWatchdog = (options: WatchdogOptions): Watchdog => {
   const running = new Set<ChildProcess>()
 
   const forget = (pid: number) => {
-    if (!signalGroup(pid, 0)) groups.delete(pid)
+    if (!signalGroup(pid, 0) && groups.delete(pid)) options.onProcessGroup(pid, false)
   }
 
   const terminate = (child: ChildProcess, graceMillis: number) => {
@@ -132,7 +134,10 @@ export const makeWatchdog = (options: WatchdogOptions): Watchdog => {
       log("stderr", logLine(`Error: ${message}`))
       return void response.writeHead(500, { "content-type": "text/plain" }).end(`${message}\n`)
     }
-    if (child.pid !== undefined) groups.add(child.pid)
+    if (child.pid !== undefined) {
+      groups.add(child.pid)
+      options.onProcessGroup(child.pid, true)
+    }
     running.add(child)
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []

@@ -20,3 +20,5 @@ export type FromHost =
   | { readonly type: "failed"; readonly id: string; readonly message: string }
   | { readonly type: "stopped"; readonly id: string }
   | { readonly type: "log"; readonly id: string; readonly stream: "stdout" | "stderr"; readonly text: string }
+  /** A process group the instance's function started (`live`), or one now empty. */
+  | { readonly type: "group"; readonly id: string; readonly pid: number; readonly live: boolean }

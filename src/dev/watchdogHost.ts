@@ -26,7 +26,8 @@ const start = (message: Extract<ToHost, { type: "start" }>) => {
     env: message.env,
     cwd,
     maxHeaderSize: message.maxHeaderSize,
-    log: (stream, text) => send({ type: "log", id, stream, text })
+    log: (stream, text) => send({ type: "log", id, stream, text }),
+    onProcessGroup: (pid, live) => send({ type: "group", id, pid, live })
   })
   instances.set(id, { watchdog, cwd })
   watchdog.listen().then(

@@ -98,12 +98,20 @@ layer(testApp({ runner: ProcessRunner.layer, env: { read_timeout: "1s" } }), { e
 )
 
 layer(testApp({ runner: ProcessRunner.layer }), { excludeTestServices: true })("a watchdog host that dies", (it) => {
-  it.effect("fails its instances, which the restart policy starts again in a new host", () =>
+  it.effect("takes its functions' processes with it, and its instances come back by the restart policy", () =>
     Effect.gen(function*() {
       yield* deploy("phoenix", "cat")
+      const sleep = uniqueSleep()
+      yield* deploy("in-flight", sleep)
+      const exchange = openRequest(yield* providerPort, "POST", "/function/in-flight", { "content-length": "0" })
+      exchange.response.catch(() => {})
+      exchange.request.end()
+      yield* eventually(running(sleep), (n) => n === 1)
       const [host] = childProcesses(process.pid, "watchdogHost")
       assert.isDefined(host)
       process.kill(host!, "SIGKILL")
+      // What the host's functions were running goes with it.
+      yield* eventually(running(sleep), (n) => n === 0)
       yield* eventually(
         Effect.map(call("GET", "/system/function/phoenix"), (a) => json(a).availableReplicas as number),
         (n) => n === 0

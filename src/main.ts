@@ -37,7 +37,7 @@ const serve = (command: Command, settings: ProviderSettings) => {
     ProviderConfig
   > = command === "start"
     ? LiveCluster
-    : DevCluster(ProcessRunner.layer)
+    : DevCluster(ProcessRunner.layerWith({ maxHeaderSize: settings.maxHeaderSize }))
   const config = ProviderConfig.layer(settings)
   const why = () => stopSignal ?? "interruption"
   const app = Lifecycle(clusterDescription(command, settings), why).pipe(

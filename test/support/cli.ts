@@ -16,6 +16,9 @@ export interface RunningProvider {
   readonly terminate: () => Promise<number | null>
   /** Sends `signal`; resolves with the exit code once the process has exited. */
   readonly signal: (signal: NodeJS.Signals) => Promise<number | null>
+  /** Sends SIGKILL: the process has no say. */
+  readonly kill: () => void
+  readonly pid: number
 }
 
 export interface Reply {
@@ -69,7 +72,9 @@ export const startListening = (
               signal: (signal) => {
                 child.kill(signal)
                 return exited
-              }
+              },
+              kill: () => child.kill("SIGKILL"),
+              pid: child.pid!
             },
             kill: () => child.kill("SIGKILL")
           }))

@@ -80,6 +80,16 @@ export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router)
       const name = yield* pathName
       const request = yield* readJsonBody(ScaleServiceRequest)
       const namespace = yield* requestNamespace(namespaces, request.namespace)
+      // The path names the function; a body naming another is a mistake to say, not to ignore. An empty
+      // serviceName is a Go client's unset field.
+      const named = request.serviceName ?? ""
+      if (named !== "" && named !== name && named !== `${name}.${namespace}`) {
+        return yield* new InvalidRequest({
+          message: `serviceName: ${JSON.stringify(named)} in the body names another function than ${
+            JSON.stringify(name)
+          } in the path`
+        })
+      }
       yield* functions.scale({ name, namespace }, request.replicas)
       return accepted
     }).pipe(respond)

@@ -9,8 +9,10 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Duration, Effect, Layer } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServer } from "effect/http"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
+import type { Socket } from "node:net"
 import { listenFailure } from "../config/listenFailure.ts"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
+import { answerClientError } from "./clientErrors.ts"
 import { ProviderRoutes } from "./ProviderRoutes.ts"
 import { InvocationProxy } from "./proxy/InvocationProxy.ts"
 import { invocationPrefix } from "./proxy/invocationTarget.ts"
@@ -20,9 +22,14 @@ import { UnmatchedRoutes } from "./unmatchedRoutes.ts"
 class ProviderHttpServer extends Server {
   private readonly invoke: (request: IncomingMessage, response: ServerResponse) => void
 
-  constructor(options: ServerOptions, invoke: (request: IncomingMessage, response: ServerResponse) => void) {
+  constructor(
+    options: ServerOptions,
+    invoke: (request: IncomingMessage, response: ServerResponse) => void,
+    onClientError: (error: Error, socket: Socket) => void
+  ) {
     super(options)
     this.invoke = invoke
+    this.on("clientError", onClientError)
   }
 
   override emit(event: string | symbol, ...args: Array<any>): boolean {
@@ -52,7 +59,7 @@ export const ProviderServer = Layer.unwrap(Effect.gen(function*() {
     connectionsCheckingInterval: Math.min(readMillis, 1_000),
     maxHeaderSize: config.maxHeaderSize
   }
-  // Function names are at most 63 characters; longer path segments reach the routes, which say what is wrong.
+  // Path segments longer than any function name still reach the routes, which say what is wrong.
   return HttpRouter.serve(Layer.mergeAll(ProviderRoutes, UnmatchedRoutes), {
     disableLogger: true,
     // The CLI's start line says where it listens and on which cluster (src/layers/Lifecycle.ts).
@@ -64,7 +71,15 @@ export const ProviderServer = Layer.unwrap(Effect.gen(function*() {
       Layer.effect(
         HttpServer.HttpServer,
         NodeHttpServer.make(
-          () => new ProviderHttpServer(options, proxy.handle),
+          () =>
+            new ProviderHttpServer(
+              options,
+              proxy.handle,
+              answerClientError({
+                maxHeaderSize: config.maxHeaderSize,
+                readTimeout: Duration.format(config.readTimeout)
+              })
+            ),
           { port: config.port, host: config.bindAddress, gracefulShutdownTimeout: config.writeTimeout }
         ).pipe(Effect.mapError((error) => listenFailure(error.cause, config.bindAddress, config.port)))
       ),

@@ -151,6 +151,46 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
       assert.include(missing.text, "replicas")
     }))
 
+  it.effect("a scale body naming another function than the path is 400 naming both", () =>
+    Effect.gen(function*() {
+      yield* call("POST", "/system/functions", deployment("scale-named"))
+      yield* settled
+      const other = yield* call("POST", "/system/scale-function/scale-named", { serviceName: "other", replicas: 2 })
+      assert.strictEqual(other.status, 400)
+      assert.strictEqual(
+        other.text,
+        `serviceName: "other" in the body names another function than "scale-named" in the path\n`
+      )
+      assert.strictEqual(json(yield* call("GET", "/system/function/scale-named")).replicas, 1)
+      // The same name, with its namespace, or empty (as Go clients send an unset field) is the same function.
+      for (const serviceName of ["scale-named", "scale-named.default", ""]) {
+        const same = yield* call("POST", "/system/scale-function/scale-named", { serviceName, replicas: 2 })
+        assert.strictEqual(same.status, 202, serviceName)
+      }
+      const otherNamespace = yield* call("POST", "/system/scale-function/scale-named", {
+        serviceName: "scale-named.team-a",
+        replicas: 2
+      })
+      assert.strictEqual(otherNamespace.status, 400)
+      assert.include(otherNamespace.text, `"scale-named.team-a" in the body`)
+    }))
+
+  it.effect("a name too long for a Nomad service under job_prefix: one rule, one message, whatever its length", () =>
+    Effect.gen(function*() {
+      for (const length of [55, 63, 64, 100]) {
+        const refused = yield* call("POST", "/system/functions", deployment("a".repeat(length)))
+        assert.strictEqual(refused.status, 400)
+        assert.strictEqual(
+          refused.text,
+          `service: with job_prefix "OpenFaaS-" a function name can have at most 54 characters ` +
+            "(Nomad service names are limited to 63)\n"
+        )
+      }
+      assert.strictEqual((yield* call("POST", "/system/functions", deployment("a".repeat(54)))).status, 202)
+      // A longer name in a path names no function there can be.
+      assert.strictEqual((yield* call("GET", `/system/function/${"a".repeat(64)}`)).status, 404)
+    }))
+
   it.effect("delete answers 202 and the function is gone; deleting a missing function is 404", () =>
     Effect.gen(function*() {
       const client = yield* provider

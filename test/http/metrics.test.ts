@@ -44,8 +44,8 @@ layer(testApp({ env: { statsd_addr: `127.0.0.1:${statsdPort}` } }), { excludeTes
       assert.include(scraped.headers["content-type"], "text/plain; version=0.0.4")
       const text = scraped.text
       assert.include(text, `provider_http_requests_total{code="202",method="POST",path="/system/functions"} 1`)
-      assert.include(text, `provider_http_requests_total{code="200",method="GET",path="/system/function/:name"} 1`)
-      assert.include(text, `provider_http_requests_total{code="404",method="GET",path="/system/function/:name"} 1`)
+      assert.include(text, `provider_http_requests_total{code="200",method="GET",path="/system/function/{name}"} 1`)
+      assert.include(text, `provider_http_requests_total{code="404",method="GET",path="/system/function/{name}"} 1`)
       assert.include(text, `provider_http_requests_total{code="200",method="POST",path="/function/{name}"} 3`)
       assert.include(
         text,

@@ -1,6 +1,7 @@
 /** The functions endpoints: /system/functions, /system/function/{name} and /system/scale-function/{name}. */
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
+import { InvalidRequest } from "../../domain/errors.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
 import { ProviderApi } from "../api/ProviderApi.ts"
@@ -38,9 +39,19 @@ export const FunctionHandlers = HttpApiBuilder.group(
           Effect.flatMap(namespace(query), (ns) => functions.status({ name: params.name, namespace: ns }))
       )
       .handle("scale", ({ params, payload, query }) =>
-        Effect.flatMap(
-          namespace(query, payload.namespace),
-          (ns) => functions.scale({ name: params.name, namespace: ns }, payload.replicas)
-        ))
+        Effect.gen(function*() {
+          const ns = yield* namespace(query, payload.namespace)
+          // The path names the function; a body naming another is a mistake to say, not to ignore. An empty
+          // serviceName is a Go client's unset field.
+          const named = payload.serviceName ?? ""
+          if (named !== "" && named !== params.name && named !== `${params.name}.${ns}`) {
+            return yield* new InvalidRequest({
+              message: `serviceName: ${JSON.stringify(named)} in the body names another function than ${
+                JSON.stringify(params.name)
+              } in the path`
+            })
+          }
+          return yield* functions.scale({ name: params.name, namespace: ns }, payload.replicas)
+        }))
   })
 )

@@ -13,12 +13,24 @@ import { Namespaces } from "../../provider/Namespaces.ts"
 import { ProviderApi } from "../api/ProviderApi.ts"
 import { decodeWith } from "../requestInput.ts"
 
-/** `tail` is a whole number; 0 or less means every line, as in faas-provider. */
+/**
+ * `tail` is a whole number of lines per instance; 0 or less means every line, as in faas-provider (faas-cli sends
+ * `tail=-1` unless `--lines` is given).
+ */
 const parseTail = (raw: string | undefined): Effect.Effect<number, LogRequestInvalid> => {
   if (raw === undefined || raw === "") return Effect.succeed(0)
   return /^-?\d+$/.test(raw.trim())
     ? Effect.succeed(Math.max(0, Number(raw)))
     : Effect.fail(new LogRequestInvalid({ message: `tail: "${raw}" is not a whole number` }))
+}
+
+/** `follow` is a boolean as Go's strconv.ParseBool reads one (faas-cli sends `true` or `false`); absent is false. */
+const parseFollow = (raw: string | undefined): Effect.Effect<boolean, LogRequestInvalid> => {
+  if (raw === undefined || raw === "") return Effect.succeed(false)
+  const parsed = boolean(raw)
+  return Result.isSuccess(parsed)
+    ? Effect.succeed(parsed.success)
+    : Effect.fail(new LogRequestInvalid({ message: `follow: "${raw}" is not true or false` }))
 }
 
 /** `since` is an RFC 3339 time. */
@@ -53,8 +65,7 @@ export const LogsHandlers = HttpApiBuilder.group(
           instance: query.instance || undefined,
           tail: yield* parseTail(query.tail),
           since: yield* parseSince(query.since),
-          // As Go's strconv.ParseBool, and a value it cannot read means false.
-          follow: query.follow === undefined ? false : Result.getOrElse(boolean(query.follow), () => false)
+          follow: yield* parseFollow(query.follow)
         })
       }))
   })

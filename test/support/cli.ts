@@ -14,6 +14,8 @@ export interface RunningProvider {
   readonly output: () => string
   /** Sends SIGTERM; resolves with the exit code once the process has exited. */
   readonly terminate: () => Promise<number | null>
+  /** Sends SIGKILL, a crash: nothing runs on the way out; resolves once the process has exited. */
+  readonly crash: () => Promise<unknown>
 }
 
 export interface Reply {
@@ -62,6 +64,10 @@ export const startListening = (
               output: () => output,
               terminate: () => {
                 child.kill("SIGTERM")
+                return exited
+              },
+              crash: () => {
+                child.kill("SIGKILL")
                 return exited
               }
             },

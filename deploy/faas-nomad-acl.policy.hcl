@@ -19,7 +19,9 @@
 # What the provider calls, and the capability each needs:
 #   list-jobs    GET /v1/jobs (list functions)
 #   read-job     GET /v1/job/:id, /v1/job/:id/allocations, /v1/allocations,
-#                /v1/service/:name (service_discovery=nomad)
+#                /v1/service/:name (service_discovery=nomad),
+#                /v1/client/allocation/:id/stats (autoscaled functions of
+#                com.openfaas.scale.type=cpu)
 #   submit-job   PUT /v1/jobs (deploy, update), DELETE /v1/job/:id
 #   scale-job    POST /v1/job/:id/scale (scale, scale from zero)
 #   read-logs    GET /v1/client/fs/logs/:alloc (GET /system/logs)

@@ -13,9 +13,11 @@ import * as DiscoveryConsul from "./consul/DiscoveryConsul.ts"
 import * as LeadershipMemory from "./memory/LeadershipMemory.ts"
 import * as LoadExchangeMemory from "./memory/LoadExchangeMemory.ts"
 import * as PrometheusMetrics from "./metrics/PrometheusMetrics.ts"
+import * as AllocationUsageNomad from "./nomad/AllocationUsageNomad.ts"
 import * as DiscoveryNomad from "./nomad/DiscoveryNomad.ts"
 import * as LeadershipNomad from "./nomad/LeadershipNomad.ts"
 import * as LoadExchangeNomad from "./nomad/LoadExchangeNomad.ts"
+import { NomadAllocationStats } from "./nomad/NomadAllocationStats.ts"
 import { NomadApiClient } from "./nomad/NomadApiClient.ts"
 import * as NomadHttp from "./nomad/NomadHttp.ts"
 import { NomadVariables } from "./nomad/NomadVariables.ts"
@@ -34,9 +36,11 @@ export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig
   // Each process is one replica: its lock ID and the name of its load snapshot.
   const replicaId = randomUUID()
   const autoscaling = config.autoscaler === "on"
-    ? Layer.merge(LeadershipNomad.layer(replicaId), LoadExchangeNomad.layer(replicaId)).pipe(
-      Layer.provide(NomadVariables.layer)
-    )
+    ? Layer.mergeAll(
+      LeadershipNomad.layer(replicaId),
+      LoadExchangeNomad.layer(replicaId),
+      AllocationUsageNomad.layer.pipe(Layer.provide(NomadAllocationStats.layer))
+    ).pipe(Layer.provide(NomadVariables.layer))
     : Layer.merge(LeadershipMemory.layer, LoadExchangeMemory.layer)
   return Layer.mergeAll(
     NomadHttp.layer,

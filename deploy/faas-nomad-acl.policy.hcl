@@ -19,10 +19,14 @@
 # What the provider calls, and the capability each needs:
 #   list-jobs    GET /v1/jobs (list functions)
 #   read-job     GET /v1/job/:id, /v1/job/:id/allocations, /v1/allocations,
-#                /v1/service/:name (service_discovery=nomad)
+#                /v1/service/:name (service_discovery=nomad),
+#                /v1/client/allocation/:id/stats (autoscaled functions of
+#                com.openfaas.scale.type=cpu)
 #   submit-job   PUT /v1/jobs (deploy, update), DELETE /v1/job/:id
 #   scale-job    POST /v1/job/:id/scale (scale, scale from zero)
 #   read-logs    GET /v1/client/fs/logs/:alloc (GET /system/logs)
+#   variables    /v1/var/openfaas-secrets/* (secrets_backend=nomad) and
+#                /v1/var/faas-nomad/autoscaler/* (the autoscaler), below
 # dispatch-job, alloc-exec, read-fs and the rest are not needed.
 # GET /v1/namespaces and /v1/namespace/:name (GET /system/namespaces) are
 # allowed by any capability on a namespace, so the rules below cover them; the
@@ -40,6 +44,16 @@ namespace "*" {
   # and deletes them. Not needed with secrets_backend=vault.
   variables {
     path "openfaas-secrets/*" {
+      capabilities = ["write", "read", "list", "destroy"]
+    }
+
+    # The autoscaler (autoscaler=on, the default), whatever secrets_backend
+    # says, in NOMAD_NAMESPACE: its lease, a lock on the variable
+    # faas-nomad/autoscaler/leader (lock-acquire, -renew and -release need
+    # write), and each provider replica's load snapshot at
+    # faas-nomad/autoscaler/load/<replica>, which the leader lists and reads,
+    # and deletes once its replica has died (destroy).
+    path "faas-nomad/autoscaler/*" {
       capabilities = ["write", "read", "list", "destroy"]
     }
   }

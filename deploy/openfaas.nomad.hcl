@@ -15,6 +15,12 @@ variable "datacenters" {
   default     = ["*"]
 }
 
+variable "replicas" {
+  description = "Instances of the gateway and provider pair, at most one per node (the gateway's host port is static); the providers' autoscaler elects one leader through a Nomad Variable lock"
+  type        = number
+  default     = 1
+}
+
 variable "namespace" {
   description = "Nomad namespace of this job (the ACL binding in deploy/README.md names it)"
   type        = string
@@ -102,9 +108,13 @@ job "openfaas" {
   }
 
   group "openfaas" {
-    # One instance: the gateway's host port is static, and the provider keeps
-    # its invocation counters in memory.
-    count = 1
+    # One gateway and provider pair per instance, each on its own node (the
+    # gateway's host port is static); put a load balancer or DNS in front of
+    # the gateways when there are several. The providers' autoscaler elects one
+    # leader and sums their loads through Nomad Variables (the ACL policy
+    # grants faas-nomad/autoscaler/*); invocation counts in GET
+    # /system/functions are each provider's own.
+    count = var.replicas
 
     # Bridge networking: the two tasks share one network namespace, so the
     # gateway reaches the provider at 127.0.0.1:8081 (functions_provider_url

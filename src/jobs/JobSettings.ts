@@ -1,7 +1,9 @@
 /** The provider settings that shape every function's Nomad job. */
+import { Duration } from "effect"
 import type { ProviderSettings } from "../config/settings.ts"
 import { quoted } from "../schema/problemText.ts"
 import type { RegistryCredentials } from "./registryAuth.ts"
+import type { ScalingBlockSettings } from "./scalingBlock.ts"
 
 /** Where a function's secrets come from, which decides how its job renders them. */
 export type SecretSource =
@@ -27,6 +29,14 @@ export interface JobSettings {
   readonly maxReplicas: number
   /** Credentials for functions without `registryAuth` of their own, by registry (`registry_auth_file`). */
   readonly registryCredentials: RegistryCredentials
+  /** With `autoscaler=nomad`: how the Scaling block of an autoscaled function's group is evaluated. */
+  readonly scaling?: ScalingBlockSettings | undefined
+}
+
+/** A duration as Go reads it: whole seconds as `5s`, else milliseconds. */
+const goDuration = (d: Duration.Duration) => {
+  const millis = Duration.toMillis(d)
+  return millis % 1000 === 0 ? `${millis / 1000}s` : `${Math.round(millis)}ms`
 }
 
 /** A mount or prefix as given (`/secret/`), as paths are joined (`secret`). */
@@ -43,6 +53,12 @@ export const jobSettingsFrom = (
   serviceProvider: settings.serviceDiscovery,
   maxReplicas: settings.maxReplicas,
   registryCredentials,
+  scaling: settings.autoscaler === "nomad"
+    ? {
+      evaluationInterval: goDuration(settings.autoscalerInterval),
+      cooldown: goDuration(settings.autoscalerScaleDownDelay)
+    }
+    : undefined,
   secrets: settings.secretsBackend === "vault"
     ? {
       backend: "vault",

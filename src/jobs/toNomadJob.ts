@@ -17,6 +17,7 @@ import { jobId, type JobSettings, serviceName, serviceNameProblem } from "./JobS
 import { proxySettingTags } from "./proxySettings.ts"
 import { chooseRegistryAuth, dockerAuthBlock, type RegistryAuth } from "./registryAuth.ts"
 import { toTaskResources } from "./resources.ts"
+import { scalingBlock } from "./scalingBlock.ts"
 import { readScalingPolicy } from "./scalingPolicy.ts"
 import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
 import { defaultUpdate, toUpdateStrategy } from "./updateStrategy.ts"
@@ -88,7 +89,7 @@ export const toNomadJob = (
   }
   const read = Result.all(readers)
   if (problems.length > 0 || Result.isFailure(read)) return Result.fail(problems)
-  const { checkPath, initialDelay, proxyTags, registry, volumes } = read.success
+  const { checkPath, initialDelay, proxyTags, registry, scaling, volumes } = read.success
 
   const labels = { ...deployment.labels, [labelKeys.function]: name }
   const env = {
@@ -149,6 +150,10 @@ export const toNomadJob = (
     Services: [service],
     RestartPolicy: jobDefaults.restart,
     ...(volumes === undefined ? {} : { Volumes: volumes.volumes }),
+    // autoscaler=nomad: the Nomad Autoscaler scales it, within bounds Nomad enforces on every count.
+    ...(settings.scaling === undefined || scaling === undefined
+      ? {}
+      : { Scaling: scalingBlock(scaling, { name, namespace: placement.namespace }, settings.scaling) }),
     Tasks: [mounted]
   }
 

@@ -2,18 +2,25 @@
  * The infrastructure `faas-nomad start` runs on: Nomad over its HTTP API,
  * discovery through Consul or Nomad's native services (service_discovery),
  * and the start-up checks that say at once when a dependency is unreachable
- * or refuses the provider's token.
+ * or refuses the provider's token. With `autoscaler=on`, the replicas share
+ * the autoscaler's lease and their loads through Nomad Variables.
  */
 import { Effect, Layer } from "effect"
+import { randomUUID } from "node:crypto"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { ConsulApiClient } from "./consul/ConsulApiClient.ts"
 import * as DiscoveryConsul from "./consul/DiscoveryConsul.ts"
 import * as LeadershipMemory from "./memory/LeadershipMemory.ts"
 import * as LoadExchangeMemory from "./memory/LoadExchangeMemory.ts"
 import * as PrometheusMetrics from "./metrics/PrometheusMetrics.ts"
+import * as AllocationUsageNomad from "./nomad/AllocationUsageNomad.ts"
 import * as DiscoveryNomad from "./nomad/DiscoveryNomad.ts"
+import * as LeadershipNomad from "./nomad/LeadershipNomad.ts"
+import * as LoadExchangeNomad from "./nomad/LoadExchangeNomad.ts"
+import { NomadAllocationStats } from "./nomad/NomadAllocationStats.ts"
 import { NomadApiClient } from "./nomad/NomadApiClient.ts"
 import * as NomadHttp from "./nomad/NomadHttp.ts"
+import { NomadVariables } from "./nomad/NomadVariables.ts"
 import * as SecretStoreNomad from "./nomad/SecretStoreNomad.ts"
 import { ConsulStartupCheck, NomadStartupCheck, VaultStartupCheck } from "./StartupChecks.ts"
 import * as SecretStoreVault from "./vault/SecretStoreVault.ts"
@@ -26,13 +33,21 @@ export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig
   const secrets = config.secretsBackend === "vault"
     ? Layer.merge(SecretStoreVault.layer, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
     : SecretStoreNomad.layer
+  // Each process is one replica: its lock ID and the name of its load snapshot.
+  const replicaId = randomUUID()
+  const autoscaling = config.autoscaler === "on"
+    ? Layer.mergeAll(
+      LeadershipNomad.layer(replicaId),
+      LoadExchangeNomad.layer(replicaId),
+      AllocationUsageNomad.layer.pipe(Layer.provide(NomadAllocationStats.layer))
+    ).pipe(Layer.provide(NomadVariables.layer))
+    : Layer.merge(LeadershipMemory.layer, LoadExchangeMemory.layer)
   return Layer.mergeAll(
     NomadHttp.layer,
     discovery,
     secrets,
     PrometheusMetrics.layer,
-    LeadershipMemory.layer,
-    LoadExchangeMemory.layer,
+    autoscaling,
     NomadStartupCheck
   ).pipe(
     Layer.provideMerge(NomadApiClient.layer)

@@ -166,6 +166,16 @@ export const EphemeralDisk = Schema.Struct({
   SizeMB: nullable(Schema.Number)
 })
 
+/** A group's `scaling` block, for the Nomad Autoscaler; Nomad keeps `Policy` as it was given, opaque. */
+export const GroupScaling = Schema.Struct({
+  Min: nullable(Schema.Number),
+  Max: nullable(Schema.Number),
+  Enabled: nullable(Schema.Boolean),
+  Type: nullable(Schema.String),
+  Policy: nullable(Schema.Record(Schema.String, Schema.Unknown))
+})
+export type GroupScaling = typeof GroupScaling.Type
+
 export const TaskGroup = Schema.Struct({
   Name: Schema.String,
   Count: nullable(Schema.Number),
@@ -177,6 +187,7 @@ export const TaskGroup = Schema.Struct({
   Constraints: nullable(Schema.Array(Constraint)),
   Meta: nullable(StringMap),
   Volumes: nullable(Schema.Record(Schema.String, VolumeRequest)),
+  Scaling: nullable(GroupScaling),
   Tasks: Schema.Array(Task)
 })
 export type TaskGroup = typeof TaskGroup.Type

@@ -19,6 +19,8 @@ export interface RunningProvider {
   /** Sends SIGKILL: the process has no say. */
   readonly kill: () => void
   readonly pid: number
+  /** Sends SIGKILL, a crash: nothing runs on the way out; resolves once the process has exited. */
+  readonly crash: () => Promise<unknown>
 }
 
 export interface Reply {
@@ -74,7 +76,11 @@ export const startListening = (
                 return exited
               },
               kill: () => child.kill("SIGKILL"),
-              pid: child.pid!
+              pid: child.pid!,
+              crash: () => {
+                child.kill("SIGKILL")
+                return exited
+              }
             },
             kill: () => child.kill("SIGKILL")
           }))

@@ -11,10 +11,11 @@
  * load, reason), one `faas_nomad_autoscaler_decisions_total`, and a span;
  * each interval sets the gauges of desired replicas and load per replica.
  */
-import { Clock, Duration, Effect, Layer, Queue } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Queue } from "effect"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import { refKey } from "../../domain/FunctionName.ts"
 import { jobSettingsFrom } from "../../jobs/JobSettings.ts"
+import { AllocationUsage } from "../../services/AllocationUsage.ts"
 import { Leadership } from "../../services/Leadership.ts"
 import { LoadExchange, type LoadWindow } from "../../services/LoadExchange.ts"
 import { type AutoscalingRecorder, Metrics } from "../../services/Metrics.ts"
@@ -97,6 +98,8 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const metrics = yield* Metrics
   const leadership = yield* Leadership
   const exchange = yield* LoadExchange
+  // Nomad's allocation stats, for the cpu type; the dev cluster has none, and leaves cpu functions as they are.
+  const usage = yield* Effect.serviceOption(AllocationUsage)
   const interval = config.autoscalerInterval
   const scaleDownDelayMillis = Duration.toMillis(config.autoscalerScaleDownDelay)
 
@@ -145,6 +148,31 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     )
   }
 
+  /**
+   * Millicores the function's running allocations use now, summed: one stats request per allocation (Nomad has
+   * no bulk endpoint); none when they cannot be read, and the function is left as it is this interval.
+   */
+  const cpuOf = (fn: AutoscaledFunction): Effect.Effect<Option.Option<number>> => {
+    if (Option.isNone(usage)) return Effect.succeedNone
+    const stats = usage.value
+    return nomad.jobAllocations(fn.ref.namespace, fn.jobId).pipe(
+      Effect.flatMap((allocations) =>
+        Effect.forEach(
+          allocations.filter((a) => a.DesiredStatus === "run" && a.ClientStatus === "running"),
+          (a) => stats.cpuMillicores(a.ID),
+          { concurrency: 8 }
+        )
+      ),
+      Effect.map((each) => Option.some(each.reduce((sum, m) => sum + Option.getOrElse(m, () => 0), 0))),
+      Effect.catch((error) =>
+        Effect.as(
+          Effect.logWarning(`autoscaler: cannot read the cpu of ${fn.ref.name}.${fn.ref.namespace}: ${error.message}`),
+          Option.none()
+        )
+      )
+    )
+  }
+
   /** One interval of the leader's: sum the loads, decide for every autoscaled function, scale those that change. */
   const decideAll = Effect.fnUntraced(function*(
     view: AutoscaledFunctions,
@@ -158,6 +186,13 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     )
     const loads = [own, ...peers]
     const autoscaled = yield* view.current
+    // Only the leader reads allocation stats, and only of functions that scale on cpu and run.
+    const cpu = new Map<string, number>()
+    yield* Effect.forEach(
+      autoscaled.filter((fn) => fn.policy.type === "cpu" && fn.count > 0),
+      (fn) => Effect.map(cpuOf(fn), Option.map((millicores) => cpu.set(refKey(fn.ref), millicores))),
+      { concurrency: 4, discard: true }
+    )
     const now = yield* Clock.currentTimeMillis
     const seen = new Set<string>()
     const scales: Array<Effect.Effect<void>> = []
@@ -168,12 +203,15 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       if (entry === undefined) {
         tracked.set(key, entry = { memory: undefined, recorder: metrics.autoscaling(fn.ref), scaledFrom: undefined })
       }
-      // Allocation stats are read from the next commit on; until then cpu functions are left as they are.
-      if (fn.policy.type === "cpu") continue
+      const millicores = cpu.get(key)
+      // A cpu function whose stats could not be read is left as it is (one at 0 has none to read).
+      if (fn.policy.type === "cpu" && millicores === undefined && fn.count > 0) continue
       // Our own scale is not in the watched jobs yet: deciding now would decide on the old count.
       if (entry.scaledFrom === fn.jobModifyIndex) continue
       entry.scaledFrom = undefined
-      const { active, load } = loadOf(fn, loads)
+      const measured = loadOf(fn, loads)
+      const active = measured.active
+      const load = fn.policy.type === "cpu" ? millicores ?? 0 : measured.load
       const decision = decide({
         policy: fn.policy,
         current: fn.count,

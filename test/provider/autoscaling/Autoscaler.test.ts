@@ -5,9 +5,10 @@
  * instances starting and stopping (`eventually`).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, References } from "effect"
+import { Effect, Layer, Logger, Option, References } from "effect"
 import { TestClock } from "effect/testing"
 import { EndpointResolver } from "../../../src/provider/EndpointResolver.ts"
+import { Nomad } from "../../../src/services/Nomad.ts"
 import { eventually } from "../../support/eventually.ts"
 import { call, json } from "../../support/http.ts"
 import { openRequest, providerPort } from "../../support/rawHttp.ts"
@@ -161,6 +162,15 @@ describe("the autoscaler in the dev cluster", () => {
       for (const exchange of held) assert.strictEqual((yield* Effect.promise(() => exchange.response)).statusCode, 200)
     }).pipe(Effect.provide(testApp({ runner: fn.runner })))
   })
+
+  it.effect("autoscaler=nomad leaves the scaling to the Nomad Autoscaler: the group has a Scaling block", () =>
+    Effect.gen(function*() {
+      yield* deploy("theirs", { "com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "5s" })
+      yield* TestClock.adjust("1 hour")
+      assert.strictEqual((yield* status("theirs")).replicas, 1)
+      const job = Option.getOrThrow(yield* (yield* Nomad).readJob("default", "OpenFaaS-theirs"))
+      assert.deepInclude(job.TaskGroups?.[0]?.Scaling, { Min: 0, Max: 20, Enabled: true })
+    }).pipe(Effect.provide(testApp({ env: { autoscaler: "nomad" } }))))
 
   it.effect("autoscaler=off leaves even an autoscaled function alone", () =>
     Effect.gen(function*() {

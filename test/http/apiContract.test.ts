@@ -232,7 +232,13 @@ layer(testApp(), { excludeTestServices: true })("the API contract", (it) => {
         undefined,
         problem(400, `a function name cannot contain ";": /system/function/a;b`)
       ],
-      ["GET", `/system/function/${"a".repeat(64)}`, undefined, problem(400, "name: must be at most 63 characters")],
+      // Length is a deploy rule (job_prefix and the name make the service name): a longer name is simply absent.
+      [
+        "GET",
+        `/system/function/${"a".repeat(64)}`,
+        undefined,
+        problem(404, `function "${"a".repeat(64)}" in namespace "default" not found`)
+      ],
       [
         "GET",
         "/system/function/%zz",

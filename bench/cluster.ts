@@ -5,7 +5,7 @@
  * are) or from source (the checkout's bin).
  */
 import type { ChildProcess } from "node:child_process"
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { bundle } from "../scripts/bundle.ts"
@@ -43,6 +43,16 @@ export const productionBuild = async (): Promise<string> => {
   return join(image, "dist", "faas-nomad.js")
 }
 
+/**
+ * The environment the image gives the bundle: the runtime stage's `ENV NAME=value` lines that name no build
+ * argument (NODE_ENV, MALLOC_ARENA_MAX), read from the Dockerfile so the benchmark cannot drift from it.
+ */
+export const imageEnvironment = (): Record<string, string> => {
+  const dockerfile = readFileSync(benchFile("../Dockerfile"), "utf8")
+  const runtime = dockerfile.slice(dockerfile.indexOf(" AS runtime"))
+  return Object.fromEntries([...runtime.matchAll(/^ENV (\w+)=([^\s$]+)$/gm)].map((m) => [m[1]!, m[2]!]))
+}
+
 export interface RunningProvider {
   readonly child: ChildProcess
   readonly base: string
@@ -50,7 +60,8 @@ export interface RunningProvider {
 
 /**
  * `faas-nomad start` against the cluster, secrets in Nomad, once it answers /healthz.
- * `command` is the production build's path, or "source" for the checkout's bin. `ipc` opens a channel to it.
+ * `command` is the production build's path, run with the image's environment, or "source" for the checkout's
+ * bin. `ipc` opens a channel to it.
  */
 export const startProvider = async (
   command: string,
@@ -73,7 +84,7 @@ export const startProvider = async (
       ["--secrets-backend", "nomad"],
       ["--log-level", "error"]
     ].flat()
-  ], { ipc: options.ipc ?? false })
+  ], { ipc: options.ipc ?? false, env: command === "source" ? {} : imageEnvironment() })
   const base = `http://127.0.0.1:${port}`
   await waitForHttp(`${base}/healthz`)
   return { child, base }

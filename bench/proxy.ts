@@ -1,12 +1,20 @@
 /**
  * The invocation proxy against its ceiling, measured side by side in one run: (a) the function directly, (b) a
  * plain node:http + undici proxy, (c) faas-nomad's production build, `start` against the Nomad and Consul
- * simulators, invoked at /function/<name>, and (d) the same from source. wrk drives each in turn, several rounds
+ * simulators, invoked at /function/<name>, and (d) the same from source. (b) and (c) run with the environment the
+ * Docker image sets (bench/cluster.ts: imageEnvironment). wrk drives each in turn, several rounds
  * in alternating order; each process's resident memory is read once it is ready (idle) and every 50 ms under load
  * (peak). Then (c) against (b) and the targets of issue 12: throughput >= 0.95x, p99 within 1 ms, peak RSS <=
  * 1.25x, idle RSS <= 100 MB.
  */
-import { deployFunction, productionBuild, startProvider, startSimulatedCluster, waitUntilAvailable } from "./cluster.ts"
+import {
+  deployFunction,
+  imageEnvironment,
+  productionBuild,
+  startProvider,
+  startSimulatedCluster,
+  waitUntilAvailable
+} from "./cluster.ts"
 import { hasWrk, median, residentMegabytes, startProcess, wrk, type WrkResult } from "./support.ts"
 
 interface Variant {
@@ -28,7 +36,12 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
   const cluster = await startSimulatedCluster(upstreamPort)
   const built = await startProvider(await productionBuild(), cluster, { nodeFlags })
   const source = await startProvider("source", cluster, { nodeFlags })
-  const baseline = await startProcess<{ port: number }>("processes/baselineProxy.ts", [String(upstreamPort)])
+  // The plain proxy runs with the image's environment too (MALLOC_ARENA_MAX): the same allocator for both.
+  const baseline = await startProcess<{ port: number }>(
+    "processes/baselineProxy.ts",
+    [String(upstreamPort)],
+    imageEnvironment()
+  )
   await deployFunction(built.base, "bench")
   await waitUntilAvailable([built.base, source.base], "bench")
 

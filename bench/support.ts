@@ -14,10 +14,14 @@ export const benchFile = (name: string) => fileURLToPath(new URL(name, import.me
 /** Starts `node <script> ...args` and resolves with the JSON it prints on its first line. */
 export const startProcess = <A>(
   script: string,
-  args: ReadonlyArray<string>
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {}
 ): Promise<{ child: ChildProcess; info: A }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [benchFile(script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [benchFile(script), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...env }
+    })
     children.push(child)
     let buffered = ""
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -37,9 +41,10 @@ export const startProcess = <A>(
 /** Starts `node ...args`, which prints nothing useful; callers wait for its HTTP port instead. Killed when the benchmark exits. */
 export const startQuietProcess = (
   args: ReadonlyArray<string>,
-  options: { readonly ipc?: boolean } = {}
+  options: { readonly ipc?: boolean; readonly env?: Readonly<Record<string, string>> } = {}
 ): ChildProcess => {
   const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
     stdio: options.ipc === true ? ["ignore", "ignore", "inherit", "ipc"] : ["ignore", "ignore", "inherit"]
   })
   children.push(child)

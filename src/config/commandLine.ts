@@ -69,11 +69,11 @@ export const resolveSettings = (
   for (const key of Object.keys(settings) as Array<SettingKey>) {
     const s: Setting<unknown> = settings[key]
     const flagValue = fromFlags.get(key)
-    const envValue = env[s.env]
+    const envName = [s.env, s.fallbackEnv].find((name) => name !== undefined && (env[name] ?? "") !== "")
     const [raw, source] = flagValue !== undefined
       ? [flagValue, s.flag]
-      : envValue !== undefined && envValue !== ""
-      ? [envValue, s.env]
+      : envName !== undefined
+      ? [env[envName], envName]
       : [s.default, undefined]
     if (raw === undefined) {
       values[key] = undefined

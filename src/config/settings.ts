@@ -8,6 +8,8 @@ import * as Value from "./values.ts"
 export interface Setting<A, D extends string | undefined = string | undefined> {
   /** The environment variable; HashiCorp's names upper case, OpenFaaS's lower case. */
   readonly env: string
+  /** Another variable read when `env` is not set: `PORT`, as platforms set it, for `port`. */
+  readonly fallbackEnv?: string | undefined
   readonly flag: string
   readonly default: D
   readonly description: string
@@ -19,9 +21,10 @@ const setting = <A, const D extends string | undefined = undefined>(
   env: string,
   group: string,
   parse: Value.ValueParser<A>,
-  options: { readonly default?: D; readonly description: string }
+  options: { readonly default?: D; readonly description: string; readonly fallbackEnv?: string }
 ): Setting<A, D> => ({
   env,
+  fallbackEnv: options.fallbackEnv,
   flag: `--${env.toLowerCase().replaceAll("_", "-")}`,
   default: options.default as D,
   description: options.description,
@@ -32,7 +35,9 @@ const setting = <A, const D extends string | undefined = undefined>(
 export const settings = {
   port: setting("port", "Provider", Value.port, {
     default: "8081",
-    description: "TCP port the provider listens on (the gateway's functions_provider_url points here)"
+    fallbackEnv: "PORT",
+    description: "TCP port the provider listens on (the gateway's functions_provider_url points here); " +
+      "PORT, as platforms set it, when port is not set"
   }),
   bindAddress: setting("bind_address", "Provider", Value.text, {
     default: "0.0.0.0",
@@ -94,6 +99,19 @@ export const settings = {
     default: "1000",
     description:
       "Most instances one function may run: a larger scale request or com.openfaas.scale.min is refused (400)"
+  }),
+  autoscaler: setting("autoscaler", "Functions", Value.oneOf(["on", "off", "nomad"]), {
+    default: "on",
+    description: "Who scales functions labelled com.openfaas.scale.type, .target or .zero=true: on (the provider, " +
+      "from the load it proxies), nomad (the Nomad Autoscaler, through each job's scaling block) or off"
+  }),
+  autoscalerInterval: setting("autoscaler_interval", "Functions", Value.positiveDuration, {
+    default: "5s",
+    description: "How often the autoscaler reads the load and decides; seconds or a Go duration"
+  }),
+  autoscalerScaleDownDelay: setting("autoscaler_scale_down_delay", "Functions", Value.duration, {
+    default: "1m",
+    description: "How long a lower desire must last before the autoscaler removes replicas; seconds or a Go duration"
   }),
   registryAuthFile: setting("registry_auth_file", "Functions", Value.text, {
     description: "Docker config.json whose auths are the registry credentials of functions without registryAuth, " +

@@ -49,6 +49,16 @@ export const duration: ValueParser<Duration.Duration> = (raw) => {
     : invalid
 }
 
+/** A duration above zero, as `duration` reads it: for how often something repeats. */
+export const positiveDuration: ValueParser<Duration.Duration> = (raw) =>
+  Result.flatMap(
+    duration(raw),
+    (d) =>
+      Duration.toMillis(d) > 0
+        ? Result.succeed(d)
+        : Result.fail(`expected a duration above zero (e.g. 5s, 1m), got ${JSON.stringify(raw)}`)
+  )
+
 const trueWords = new Set(["1", "t", "T", "TRUE", "true", "True"])
 const falseWords = new Set(["0", "f", "F", "FALSE", "false", "False"])
 

@@ -7,8 +7,9 @@
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Duration, Effect, Layer } from "effect"
-import { HttpIncomingMessage, HttpRouter } from "effect/http"
+import { HttpIncomingMessage, HttpRouter, HttpServer } from "effect/http"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
+import { listenFailure } from "../config/listenFailure.ts"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { ProviderRoutes } from "./ProviderRoutes.ts"
 import { InvocationProxy } from "./proxy/InvocationProxy.ts"
@@ -54,12 +55,20 @@ export const ProviderServer = Layer.unwrap(Effect.gen(function*() {
   // Function names are at most 63 characters; longer path segments reach the routes, which say what is wrong.
   return HttpRouter.serve(Layer.mergeAll(ProviderRoutes, UnmatchedRoutes), {
     disableLogger: true,
+    // The CLI's start line says where it listens and on which cluster (src/layers/Lifecycle.ts).
+    disableListenLog: true,
     routerConfig: { maxParamLength: 1024 }
   }).pipe(
     Layer.provide(Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(config.maxBodySize))),
-    Layer.provideMerge(NodeHttpServer.layer(
-      () => new ProviderHttpServer(options, proxy.handle),
-      { port: config.port, host: config.bindAddress, gracefulShutdownTimeout: config.writeTimeout }
+    Layer.provideMerge(Layer.mergeAll(
+      Layer.effect(
+        HttpServer.HttpServer,
+        NodeHttpServer.make(
+          () => new ProviderHttpServer(options, proxy.handle),
+          { port: config.port, host: config.bindAddress, gracefulShutdownTimeout: config.writeTimeout }
+        ).pipe(Effect.mapError((error) => listenFailure(error.cause, config.bindAddress, config.port)))
+      ),
+      NodeHttpServer.layerHttpServices
     ))
   )
 })).pipe(Layer.provide(InvocationProxy.layer))

@@ -17,6 +17,7 @@ import { jobId, type JobSettings, serviceName, serviceNameProblem } from "./JobS
 import { proxySettingTags } from "./proxySettings.ts"
 import { chooseRegistryAuth, dockerAuthBlock, type RegistryAuth } from "./registryAuth.ts"
 import { toTaskResources } from "./resources.ts"
+import { readScalingPolicy } from "./scalingPolicy.ts"
 import { secretMounts, withSecretMounts } from "./secretTemplates.ts"
 import { defaultUpdate, toUpdateStrategy } from "./updateStrategy.ts"
 import { toVolumeStanzas } from "./volumes.ts"
@@ -68,6 +69,7 @@ export const toNomadJob = (
     checkPath: healthPath(deployment.annotations),
     initialDelay: healthInitialDelay(deployment.annotations),
     proxyTags: proxySettingTags(deployment.labels),
+    scaling: readScalingPolicy(deployment.labels, settings.maxReplicas),
     registry: chooseRegistryAuth(
       deployment.registryAuth,
       placement.registryAuth,

@@ -8,6 +8,8 @@ import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { ConsulApiClient } from "./consul/ConsulApiClient.ts"
 import * as DiscoveryConsul from "./consul/DiscoveryConsul.ts"
+import * as LeadershipMemory from "./memory/LeadershipMemory.ts"
+import * as LoadExchangeMemory from "./memory/LoadExchangeMemory.ts"
 import * as PrometheusMetrics from "./metrics/PrometheusMetrics.ts"
 import * as DiscoveryNomad from "./nomad/DiscoveryNomad.ts"
 import { NomadApiClient } from "./nomad/NomadApiClient.ts"
@@ -24,7 +26,15 @@ export const LiveCluster = Layer.unwrap(Effect.map(Effect.service(ProviderConfig
   const secrets = config.secretsBackend === "vault"
     ? Layer.merge(SecretStoreVault.layer, VaultStartupCheck).pipe(Layer.provide(VaultApiClient.layer))
     : SecretStoreNomad.layer
-  return Layer.mergeAll(NomadHttp.layer, discovery, secrets, PrometheusMetrics.layer, NomadStartupCheck).pipe(
+  return Layer.mergeAll(
+    NomadHttp.layer,
+    discovery,
+    secrets,
+    PrometheusMetrics.layer,
+    LeadershipMemory.layer,
+    LoadExchangeMemory.layer,
+    NomadStartupCheck
+  ).pipe(
     Layer.provideMerge(NomadApiClient.layer)
   )
 }))

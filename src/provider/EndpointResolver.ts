@@ -45,6 +45,8 @@ const retryWatch = Schedule.min([Schedule.exponential("200 millis", 2), Schedule
 export class EndpointResolver extends Context.Service<EndpointResolver, {
   /** The entry if the function is watched; synchronous, and not counted as a use. */
   readonly peek: (key: string) => ResolverEntry | undefined
+  /** Every watched function's entry, as `peek` sees them: where the autoscaler reads this replica's load. */
+  readonly watched: () => Iterable<ResolverEntry>
   /** The entry, starting the watch and waiting for discovery's first answer if needed. */
   readonly entry: (ref: FunctionRef) => Effect.Effect<ResolverEntry, UpstreamError>
   /** Waits until the function has a ready endpoint or `deadline` passes; answers what there is then. */
@@ -170,6 +172,7 @@ export class EndpointResolver extends Context.Service<EndpointResolver, {
 
       return EndpointResolver.of({
         peek: (key) => entries.get(key),
+        watched: () => entries.values(),
         entry,
         awaitReady,
         forget

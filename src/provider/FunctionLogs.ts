@@ -12,6 +12,7 @@ import { Context, DateTime, Effect, Layer, Stream } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { FunctionNotFound, type UpstreamError } from "../domain/errors.ts"
 import type { FunctionRef } from "../domain/FunctionName.ts"
+import type { LogMessage } from "../domain/LogMessage.ts"
 import { jobId, jobSettingsFrom } from "../jobs/JobSettings.ts"
 import { functionGroup } from "../jobs/toFunctionStatus.ts"
 import type { AllocationListStub } from "../nomad/Allocation.ts"
@@ -26,15 +27,6 @@ export interface LogRequest {
   readonly tail: number
   readonly since?: Date | undefined
   readonly follow: boolean
-}
-
-/** One line, as faas-provider's log message. */
-export interface LogMessage {
-  readonly name: string
-  readonly namespace: string
-  readonly instance: string
-  readonly timestamp: string
-  readonly text: string
 }
 
 /** Enough bytes, on average, to hold the last lines asked for without reading a whole log. */

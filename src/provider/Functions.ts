@@ -28,7 +28,7 @@ import { problemList } from "../schema/problemText.ts"
 import { retryLostRaces } from "../services/checkAndSet.ts"
 import { Discovery } from "../services/Discovery.ts"
 import { Metrics } from "../services/Metrics.ts"
-import { JobIndexConflict, JobRejected, Nomad } from "../services/Nomad.ts"
+import { JobIndexConflict, JobRejected, Nomad, type ScaleBlocked } from "../services/Nomad.ts"
 import { SecretStore } from "../services/SecretStore.ts"
 import { EndpointResolver } from "./EndpointResolver.ts"
 import { JobCache } from "./JobCache.ts"
@@ -66,6 +66,19 @@ export class Functions extends Context.Service<Functions, {
   ) => Effect.Effect<
     void,
     FunctionNotFound | InvalidRequest | DeploymentRejected | ConcurrentModification | UpstreamError
+  >
+  /**
+   * A scale as the autoscaler makes it: as `scale`, but only if the job's `JobModifyIndex` still is the one the
+   * decision was made on (a scale or an update in between wins: `JobIndexConflict`), and never by registering a
+   * new job version while a deployment runs, which would cancel its canaries (`ScaleBlocked`).
+   */
+  readonly autoscale: (
+    ref: FunctionRef,
+    replicas: number,
+    options: { readonly jobModifyIndex: number; readonly message: string }
+  ) => Effect.Effect<
+    void,
+    FunctionNotFound | InvalidRequest | DeploymentRejected | JobIndexConflict | ScaleBlocked | UpstreamError
   >
   readonly remove: (ref: FunctionRef) => Effect.Effect<void, FunctionNotFound | UpstreamError>
   readonly status: (ref: FunctionRef) => Effect.Effect<FunctionStatus, FunctionNotFound | UpstreamError>
@@ -182,7 +195,8 @@ export class Functions extends Context.Service<Functions, {
         yield* nomad.registerJob(job, { enforceIndex: existing.JobModifyIndex ?? 0 }).pipe(rejectedBy(ref))
       })
 
-      const scale = Effect.fn("Functions.scale")(function*(ref: FunctionRef, replicas: number) {
+      /** The function's job, if it may run `replicas` instances. */
+      const scalable = Effect.fnUntraced(function*(ref: FunctionRef, replicas: number) {
         if (replicas > settings.maxReplicas) {
           return yield* new InvalidRequest({
             message: `replicas must be at most ${settings.maxReplicas} (max_replicas), got ${replicas}`
@@ -191,14 +205,43 @@ export class Functions extends Context.Service<Functions, {
         const existing = yield* functionJob(ref)
         const volumes = volumeScaleProblems(deploymentOf(existing, ref.name)?.annotations, replicas)
         if (volumes.length > 0) return yield* new InvalidRequest({ message: problemList(volumes) })
+        return existing
+      })
+
+      const scale = Effect.fn("Functions.scale")(function*(ref: FunctionRef, replicas: number) {
+        const existing = yield* scalable(ref, replicas)
         const group = functionGroup(existing, ref.name)?.Name ?? ref.name
         yield* nomad.scaleTaskGroup(ref.namespace, existing.ID, group, replicas, `scaled to ${replicas} by faas-nomad`)
           .pipe(
             Effect.catchTag("JobNotFound", () => Effect.fail(new FunctionNotFound(ref))),
             // Nomad refuses to scale while a deployment runs; a new job version supersedes the deployment instead.
             Effect.catchTag("ScaleBlocked", () => retryConflicts(ref, scaleByRegisterOnce(ref, replicas))),
+            // Not asked for: without an index to enforce, Nomad has none to refuse.
+            Effect.catchTag(
+              "JobIndexConflict",
+              () => Effect.fail(new ConcurrentModification({ kind: "function", ...ref }))
+            ),
             rejectedBy(ref)
           )
+      })
+
+      const autoscale = Effect.fn("Functions.autoscale")(function*(
+        ref: FunctionRef,
+        replicas: number,
+        options: { readonly jobModifyIndex: number; readonly message: string }
+      ) {
+        const existing = yield* scalable(ref, replicas)
+        if (existing.JobModifyIndex !== options.jobModifyIndex) {
+          return yield* new JobIndexConflict({
+            jobId: existing.ID,
+            message: `Enforcing job modify index ${options.jobModifyIndex}: job exists with conflicting job modify ` +
+              `index: ${existing.JobModifyIndex}`
+          })
+        }
+        const group = functionGroup(existing, ref.name)?.Name ?? ref.name
+        yield* nomad.scaleTaskGroup(ref.namespace, existing.ID, group, replicas, options.message, {
+          enforceIndex: options.jobModifyIndex
+        }).pipe(Effect.catchTag("JobNotFound", () => Effect.fail(new FunctionNotFound(ref))), rejectedBy(ref))
       })
 
       const remove = Effect.fn("Functions.remove")(function*(ref: FunctionRef) {
@@ -266,7 +309,7 @@ export class Functions extends Context.Service<Functions, {
           return said?.DisplayMessage || said?.Message || said?.DriverError || latest.ClientDescription || "failed"
         })
 
-      return Functions.of({ deploy, update, scale, remove, status, list, failure })
+      return Functions.of({ deploy, update, scale, autoscale, remove, status, list, failure })
     })
   )
 }

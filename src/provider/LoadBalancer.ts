@@ -5,6 +5,12 @@
  * when its watch stops. Synchronous and allocation-free: the proxy's hot path
  * calls it on every invocation, outside Effect. Times are milliseconds since
  * the epoch, read from the caller's clock.
+ *
+ * It also measures the function's load for the autoscaler, at the cost of a
+ * few additions per invocation: invocations started, and the integral of
+ * invocations in flight over time, from the times the proxy already reads
+ * to time each invocation (its monotonic `performance.now()`), so the mean
+ * concurrency of a window is exact, long invocations included.
  */
 import type { Endpoint } from "../services/Discovery.ts"
 
@@ -18,6 +24,11 @@ export class LoadBalancer {
   readonly #suspects = new Map<string, number>()
   #inflight = 0
   #lastUsed: number
+  /** Invocations started since the load was last taken. */
+  #startedCount = 0
+  /** Invocations in flight × milliseconds since the load was last taken, and when that was last added up. */
+  #busy = 0
+  #busySince = 0
 
   constructor(now: number) {
     this.#lastUsed = now
@@ -69,14 +80,32 @@ export class LoadBalancer {
     this.#suspects.set(endpointId, now + suspectMillis)
   }
 
-  /** An invocation was sent to an instance. */
-  started(): void {
+  /** An invocation was sent to an instance at `at`, on the proxy's monotonic clock. */
+  started(at: number): void {
+    this.#busy += this.#inflight * (at - this.#busySince)
+    this.#busySince = at
     this.#inflight++
+    this.#startedCount++
   }
 
-  /** An invocation ended, however it ended. */
-  finished(): void {
+  /** An invocation ended at `at`, however it ended. */
+  finished(at: number): void {
+    this.#busy += this.#inflight * (at - this.#busySince)
+    this.#busySince = at
     this.#inflight--
+  }
+
+  /**
+   * The load since the last call, which starts a new window: invocations started, and invocations in flight
+   * integrated over time up to `at` (on the proxy's monotonic clock), in invocation-milliseconds.
+   */
+  takeLoad(at: number): { readonly started: number; readonly busyMillis: number; readonly inflight: number } {
+    const busyMillis = this.#busy + this.#inflight * (at - this.#busySince)
+    const started = this.#startedCount
+    this.#busy = 0
+    this.#busySince = at
+    this.#startedCount = 0
+    return { started, busyMillis, inflight: this.#inflight }
   }
 
   /** Nothing in flight, and unused for longer than `idleMillis`. */

@@ -18,6 +18,18 @@ export interface InvocationRecorder {
   readonly record: (status: number, durationMillis: number, method: string) => void
 }
 
+/** Why the autoscaler changed a function's count. */
+export type AutoscalingReason = "load" | "idle" | "bounds" | "manual"
+
+export interface AutoscalingRecorder {
+  /** The autoscaler changed the count (or took someone else's change), for this reason. */
+  readonly decided: (reason: AutoscalingReason) => void
+  /** What the autoscaler sees now: the count it wants, and the load per replica in the policy's unit. */
+  readonly observed: (desiredReplicas: number, loadPerReplica: number) => void
+  /** Drops the function's gauges: it is no longer autoscaled here (or this replica no longer decides). */
+  readonly clear: () => void
+}
+
 export class Metrics extends Context.Service<Metrics, {
   /** A function's recorder; the proxy keeps it with the function's route, so recording costs no lookup. */
   readonly invocations: (ref: FunctionRef) => InvocationRecorder
@@ -25,6 +37,8 @@ export class Metrics extends Context.Service<Metrics, {
   readonly invocationCount: (ref: FunctionRef) => number
   /** One /system/* request finished; `route` is the templated path. */
   readonly apiRequest: (method: string, route: string, status: number, durationMillis: number) => void
+  /** A function's autoscaling series: decisions counted, desired replicas and load per replica. */
+  readonly autoscaling: (ref: FunctionRef) => AutoscalingRecorder
   /** Drops a deleted function's series. */
   readonly forget: (ref: FunctionRef) => void
   /** Everything recorded, in Prometheus' text format, with gauges computed by the caller appended. */

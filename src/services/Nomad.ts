@@ -4,7 +4,7 @@
  * `Namespaces`), and do not know whether they talk to a real cluster, a
  * simulator or the in-memory one.
  */
-import { Context, type Effect, type Option, Schema, type Stream } from "effect"
+import { Context, type Duration, type Effect, type Option, Schema, type Stream } from "effect"
 import type { UpstreamError } from "../domain/errors.ts"
 import type { AllocationListStub } from "../nomad/Allocation.ts"
 import type { Job } from "../nomad/Job.ts"
@@ -66,14 +66,27 @@ export class Nomad extends Context.Service<Nomad, {
     jobId: string,
     options: { readonly purge: boolean }
   ) => Effect.Effect<{ readonly existed: boolean }, UpstreamError>
-  /** Sets one task group's count through the scale endpoint, recording `message` as a scaling event. */
+  /**
+   * Sets one task group's count through the scale endpoint, recording `message` as a scaling event; with
+   * `enforceIndex`, only if the job's `JobModifyIndex` still is that (check-and-set, as registering).
+   */
   readonly scaleTaskGroup: (
     namespace: string,
     jobId: string,
     group: string,
     count: number,
-    message: string
-  ) => Effect.Effect<void, JobNotFound | JobRejected | ScaleBlocked | UpstreamError>
+    message: string,
+    options?: { readonly enforceIndex?: number | undefined }
+  ) => Effect.Effect<void, JobNotFound | JobRejected | ScaleBlocked | JobIndexConflict | UpstreamError>
+  /**
+   * The jobs whose ID starts with `prefix` in every namespace the token may read, with their Meta: the first
+   * list, then a new one each time one of them changes (a blocking query; no request while nothing does), at
+   * most once per `spacing`, so a burst of deploys costs one list per `spacing`, not one per deploy.
+   */
+  readonly watchJobs: (
+    prefix: string,
+    spacing: Duration.Duration
+  ) => Stream.Stream<ReadonlyArray<JobListStub>, UpstreamError>
   readonly jobAllocations: (
     namespace: string,
     jobId: string

@@ -39,6 +39,14 @@ describe("the command line", () => {
     expect(settings.jobPrefix).toBe("faas-")
   })
 
+  it("reads PORT, as platforms set it, when port is not set", () => {
+    expect(run(["dev"], { PORT: "9200" }).settings.port).toBe(9200)
+    expect(run(["dev"], { PORT: "9200", port: "9300" }).settings.port).toBe(9300)
+    expect(run(["dev"], { PORT: "9200", port: "" }).settings.port).toBe(9200)
+    expect(run(["dev", "--port", "9400"], { PORT: "9200" }).settings.port).toBe(9400)
+    expect(failure(["dev"], { PORT: "http" })).toBe(`invalid PORT: expected a TCP port between 0 and 65535, got "http"`)
+  })
+
   it("keeps tokens redacted", () => {
     const { settings } = run(["start"], { NOMAD_TOKEN: "s3cr3t", CONSUL_HTTP_TOKEN: "c0nsul" })
     expect(Redacted.isRedacted(settings.nomadToken)).toBe(true)
@@ -77,6 +85,20 @@ describe("the command line", () => {
     for (const line of [failure(["dev", "--bogus"]), failure(["dev"], { statsd_addr: "nope" })]) {
       expect(line).not.toContain("\n")
     }
+  })
+
+  it("reads the autoscaler's settings: on by default, every 5 s, scaling down after 1 min", () => {
+    const { settings } = run(["dev"])
+    expect(settings.autoscaler).toBe("on")
+    expect(Duration.toMillis(settings.autoscalerInterval)).toBe(5000)
+    expect(Duration.toMillis(settings.autoscalerScaleDownDelay)).toBe(60_000)
+    expect(run(["start", "--autoscaler", "nomad"]).settings.autoscaler).toBe("nomad")
+    expect(failure(["dev"], { autoscaler: "yes" })).toBe(
+      `invalid autoscaler: expected one of on, off, nomad, got "yes"`
+    )
+    expect(failure(["dev"], { autoscaler_interval: "0s" })).toBe(
+      `invalid autoscaler_interval: expected a duration above zero (e.g. 5s, 1m), got "0s"`
+    )
   })
 
   it("answers --help and --version", () => {

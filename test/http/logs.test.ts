@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
+import { deploymentOf, provider } from "../support/client.ts"
 import { call } from "../support/http.ts"
 import { nextChunk, openRequest, providerPort } from "../support/rawHttp.ts"
 import { testApp } from "../support/testApp.ts"
@@ -19,10 +20,9 @@ const ndjson = (text: string): Array<Line> => text.split("\n").filter((l) => l !
 /** Deploys `service` with `count` instances and returns their allocation IDs. */
 const deployed = (service: string, count = 1) =>
   Effect.gen(function*() {
-    yield* call("POST", "/system/functions", {
-      service,
-      image: "x:1",
-      labels: { "com.openfaas.scale.min": String(count) }
+    yield* (yield* provider).functions.deploy({
+      query: {},
+      payload: deploymentOf(service, { image: "x:1", labels: { "com.openfaas.scale.min": String(count) } })
     })
     const cluster = yield* MemoryCluster
     yield* cluster.settled
@@ -43,6 +43,10 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("/system/lo
       assert.strictEqual(answer.status, 200)
       assert.include(answer.headers["content-type"], "application/x-ndjson")
       const lines = ndjson(answer.text)
+      // Read again, through the typed client: the same lines (undated ones are dated when read, so not compared).
+      const read = yield* Stream.runCollect(yield* (yield* provider).logs.logs({ query: { name: "chatty" } }))
+      const sameLines = (all: ReadonlyArray<Line>) => all.map((l) => `${l.instance} ${l.text}`).sort()
+      assert.deepStrictEqual(sameLines(read), sameLines(lines), "the typed client reads the same lines")
       assert.deepStrictEqual(lines.map((l) => l.text).sort(), [
         "2026/11/29 10:00:00 Forking fprocess.",
         "2026/11/29 10:00:01 Wrote 5 Bytes - Duration: 0.01s",

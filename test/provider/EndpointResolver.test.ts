@@ -80,10 +80,10 @@ describe("the endpoint resolver's idle sweep", () => {
       Effect.gen(function*() {
         const resolver = yield* EndpointResolver
         const entry = yield* resolver.entry(ref)
-        entry.balancer.started()
+        entry.balancer.started(0)
         yield* TestClock.adjust("1 hour")
         assert.strictEqual(resolver.peek("default/idle"), entry)
-        entry.balancer.finished()
+        entry.balancer.finished(1)
         yield* TestClock.adjust("1 minute")
         assert.isUndefined(resolver.peek("default/idle"))
         assert.strictEqual(running.count, 0)

@@ -46,14 +46,37 @@ describe("LoadBalancer", () => {
     const balancer = balancerOf("a")
     assert.isFalse(balancer.idle(600_000, 600_000))
     assert.isTrue(balancer.idle(600_001, 600_000))
-    balancer.started()
+    balancer.started(0)
     assert.strictEqual(balancer.inflight, 1)
     assert.isFalse(balancer.idle(600_001, 600_000), "an invocation in flight")
-    balancer.finished()
+    balancer.finished(1)
     balancer.pick(500_000)
     assert.isFalse(balancer.idle(600_001, 600_000), "picking is a use")
     balancer.touch(700_000)
     assert.strictEqual(balancer.lastUsed, 700_000)
     assert.isTrue(balancer.idle(1_300_001, 600_000))
+  })
+
+  it("measures load: invocations started, and the time-weighted mean of those in flight, per window", () => {
+    const balancer = balancerOf("a")
+    // Two invocations: one from 0 to 1000 ms, one from 500 to 3000 ms; the window is taken at 2000 ms.
+    balancer.started(0)
+    balancer.started(500)
+    balancer.finished(1000)
+    assert.deepStrictEqual(balancer.takeLoad(2000), { started: 2, busyMillis: 1000 + 1500, inflight: 1 })
+    // The next window, 2000 to 4000 ms: the long one is counted from where the last window stopped, no more.
+    balancer.finished(3000)
+    assert.deepStrictEqual(balancer.takeLoad(4000), { started: 0, busyMillis: 1000, inflight: 0 })
+    assert.deepStrictEqual(balancer.takeLoad(9000), { started: 0, busyMillis: 0, inflight: 0 })
+  })
+
+  it("an invocation longer than many windows counts one in flight in each, not its whole length at the end", () => {
+    const balancer = balancerOf("a")
+    balancer.started(0)
+    for (let window = 1; window <= 12; window++) {
+      assert.strictEqual(balancer.takeLoad(window * 5000).busyMillis, 5000, `window ${window}`)
+    }
+    balancer.finished(62_000)
+    assert.strictEqual(balancer.takeLoad(65_000).busyMillis, 2000)
   })
 })

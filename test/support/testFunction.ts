@@ -15,6 +15,8 @@ export interface FunctionControls {
   readonly servers: Map<string, Server>
   /** Instances of functions named `gated-*` start only once this is called. */
   openGate: () => void
+  /** Answers every `/hold` request so far, which waits for it. */
+  releaseHeld: () => void
 }
 
 const echo = (spec: AllocationSpec, request: IncomingMessage, response: ServerResponse) => {
@@ -35,7 +37,14 @@ export const makeTestFunction = () => {
   const gate = new Promise<void>((resolve) => {
     openGate = resolve
   })
-  const controls: FunctionControls = { hits: new Map(), releaseStream: () => {}, servers: new Map(), openGate }
+  const held: Array<() => void> = []
+  const controls: FunctionControls = {
+    hits: new Map(),
+    releaseStream: () => {},
+    servers: new Map(),
+    openGate,
+    releaseHeld: () => held.splice(0).forEach((answer) => answer())
+  }
   const handler = (spec: AllocationSpec): RequestListener => (request, response) => {
     const path = new URL(request.url ?? "/", "http://function").pathname
     controls.hits.set(path, (controls.hits.get(path) ?? 0) + 1)
@@ -53,6 +62,9 @@ export const makeTestFunction = () => {
         response.writeHead(200, { "content-type": "text/plain" }).end("cookies")
         return
       case "/hang":
+        return
+      case "/hold":
+        held.push(() => response.writeHead(200, { "content-type": "text/plain" }).end("released"))
         return
       case "/drop":
         request.socket.destroy()

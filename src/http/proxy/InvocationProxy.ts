@@ -130,7 +130,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const body = hasBody ? limitedBody(request, bodyLimit) : null
         const spans = tracing?.(request, entry.ref, endpoint, path, headers)
         let status = 0
-        balancer.started()
+        balancer.started(started)
         // No abort signal: a client that leaves makes the response unwritable, which ends the exchange;
         // the function's own work would not stop for it anyway.
         agent.stream(
@@ -150,13 +150,14 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             return response
           },
           (error) => {
-            balancer.finished()
+            const ended = performance.now()
+            balancer.finished(ended)
             if (error !== null && status === 0) {
               const code = (error as { code?: string }).code ?? ""
               if (error instanceof BodyTooLarge || error.cause instanceof BodyTooLarge) {
                 status = 413
                 if (!response.destroyed) fail(response, payloadTooLarge, true)
-                route.recorder.record(status, performance.now() - started, request.method!)
+                route.recorder.record(status, ended - started, request.method!)
                 spans?.end(status, "body too large")
                 return
               }
@@ -181,7 +182,7 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
             } else if (error !== null && !response.destroyed) {
               response.destroy(error)
             }
-            route.recorder.record(status || 499, performance.now() - started, request.method!)
+            route.recorder.record(status || 499, ended - started, request.method!)
             spans?.end(status, error === null ? undefined : (error as { code?: string }).code ?? error.message)
           }
         )

@@ -19,16 +19,18 @@ interface WatchState {
 }
 
 /** Between two queries of one watch, so a storm of changes cannot become a tight loop. */
-const pause = Effect.sleep("25 millis")
+const defaultPause = Duration.millis(25)
 
 export const blockingWatch = <A>(
   query: (index: number) => Effect.Effect<IndexedAnswer<A>, UpstreamError>,
   /** What identifies a value: equal identities are not emitted twice. */
-  identity: (value: A) => string
+  identity: (value: A) => string,
+  /** The least time between two queries: a large answer asked for in a storm of changes costs at most this often. */
+  pause: Duration.Duration = defaultPause
 ): Stream.Stream<A, UpstreamError> =>
   Stream.paginate<WatchState, A, UpstreamError>({ index: 0, last: undefined }, (state) =>
     Effect.gen(function*() {
-      if (state.index > 0) yield* pause
+      if (state.index > 0) yield* Effect.sleep(pause)
       const answer = yield* query(state.index)
       const index = answer.index < state.index ? 0 : Math.max(answer.index, 1)
       const id = identity(answer.value)

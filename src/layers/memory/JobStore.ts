@@ -137,14 +137,26 @@ export class JobStore {
     id: string,
     group: string,
     count: number,
-    now: number
-  ): Effect.Effect<void, JobNotFound | JobRejected> {
+    now: number,
+    enforceIndex = 0
+  ): Effect.Effect<void, JobNotFound | JobRejected | JobIndexConflict> {
     const existing = this.#jobs.get(key(namespace, id))
     if (existing === undefined || existing.Stop === true) return Effect.fail(new JobNotFound({ jobId: id }))
     if (count < 0) return Effect.fail(new JobRejected({ jobId: id, message: "scaling action count can't be negative" }))
     if (!existing.TaskGroups?.some((g) => g.Name === group)) {
       return Effect.fail(
         new JobRejected({ jobId: id, message: `task group "${group}" specified for scaling does not exist in job` })
+      )
+    }
+    // As Nomad's Job.Scale: an index above 0 must be the job's JobModifyIndex.
+    if (enforceIndex > 0 && enforceIndex !== existing.JobModifyIndex) {
+      return Effect.fail(
+        new JobIndexConflict({
+          jobId: id,
+          message: `Enforcing job modify index ${enforceIndex}: job exists with conflicting job modify index: ${
+            existing.JobModifyIndex ?? 0
+          }`
+        })
       )
     }
     const modifyIndex = this.#nextIndex()

@@ -8,8 +8,9 @@
  * synchronous, so each operation is atomic; only running and stopping tasks
  * happens in fibers, and waiting to restart or replace one in timers.
  */
-import { Clock, Context, Duration, Effect, FiberSet, Layer, type Stream } from "effect"
+import { Clock, Context, Duration, Effect, FiberSet, Layer, Queue, Stream } from "effect"
 import type { Job } from "../../nomad/Job.ts"
+import type { JobListStub } from "../../nomad/JobListStub.ts"
 import type { RegisterOptions } from "../../services/Nomad.ts"
 import { AllocationRunner } from "./AllocationRunner.ts"
 import { Allocations } from "./Allocations.ts"
@@ -47,16 +48,36 @@ export const make = Effect.gen(function*() {
     reconcile: (namespace, jobId, now) => jobs.reconcileStored(namespace, jobId, now)
   })
   const jobs = new JobStore(nextIndex, allocations)
+  /** Told of every job written, scaled or removed: what `watchJobs` waits on. */
+  const jobWatchers = new Set<() => void>()
+  const jobsChanged = <A, E>(write: Effect.Effect<A, E>) =>
+    Effect.tap(write, () =>
+      Effect.sync(() => {
+        for (const watcher of jobWatchers) watcher()
+      }))
+  const allJobs = (prefix: string) => jobs.listNamespaces().flatMap((ns) => jobs.list(ns.Name, prefix))
 
   return {
     registerJob: (job: Job, options: RegisterOptions) =>
-      Effect.flatMap(nowNanos, (now) => jobs.register(job, options, now)),
+      jobsChanged(Effect.flatMap(nowNanos, (now) => jobs.register(job, options, now))),
     readJob: (namespace: string, id: string) => Effect.sync(() => jobs.read(namespace, id)),
     listJobs: (namespace: string, prefix: string) => Effect.sync(() => jobs.list(namespace, prefix)),
+    /** Every namespace's jobs whose ID starts with `prefix`: now, then after each job written, scaled or removed. */
+    watchJobs: (prefix: string) =>
+      Stream.callback<ReadonlyArray<JobListStub>>((queue) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            const watcher = () => Queue.offerUnsafe(queue, allJobs(prefix))
+            watcher()
+            jobWatchers.add(watcher)
+            return watcher
+          }),
+          (watcher) => Effect.sync(() => jobWatchers.delete(watcher))
+        ), { bufferSize: 1, strategy: "sliding" }),
     deregisterJob: (namespace: string, id: string, purge: boolean) =>
-      Effect.flatMap(nowNanos, (now) => Effect.sync(() => jobs.deregister(namespace, id, purge, now))),
-    scaleTaskGroup: (namespace: string, id: string, group: string, count: number) =>
-      Effect.flatMap(nowNanos, (now) => jobs.scale(namespace, id, group, count, now)),
+      jobsChanged(Effect.flatMap(nowNanos, (now) => Effect.sync(() => jobs.deregister(namespace, id, purge, now)))),
+    scaleTaskGroup: (namespace: string, id: string, group: string, count: number, enforceIndex?: number) =>
+      jobsChanged(Effect.flatMap(nowNanos, (now) => jobs.scale(namespace, id, group, count, now, enforceIndex))),
     jobAllocations: (namespace: string, id: string) =>
       Effect.sync(() => allocations.ofJob(namespace, id).map((a) => a.stub)),
     readNamespace: (name: string) => Effect.sync(() => jobs.readNamespace(name)),

@@ -10,7 +10,10 @@ export const make = (cluster: MemoryCluster["Service"]) =>
     readJob: cluster.readJob,
     listJobs: cluster.listJobs,
     deregisterJob: (namespace, jobId, { purge }) => cluster.deregisterJob(namespace, jobId, purge),
-    scaleTaskGroup: (namespace, jobId, group, count) => cluster.scaleTaskGroup(namespace, jobId, group, count),
+    scaleTaskGroup: (namespace, jobId, group, count, _message, options) =>
+      cluster.scaleTaskGroup(namespace, jobId, group, count, options?.enforceIndex),
+    // In process, a list costs nothing: every change is told at once.
+    watchJobs: (prefix) => cluster.watchJobs(prefix),
     jobAllocations: cluster.jobAllocations,
     allocationLogs: (_namespace, allocId, task, stream, options) =>
       cluster.allocationLogs(allocId, task, stream, options),

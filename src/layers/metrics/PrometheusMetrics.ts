@@ -9,7 +9,7 @@
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import { type FunctionRef, refKey } from "../../domain/FunctionName.ts"
-import { type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
+import { type AutoscalingRecorder, type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
 import { type CounterSeries, type HistogramSeries, PrometheusRegistry } from "./PrometheusRegistry.ts"
 import { makeStatsdClient, type StatsdClient } from "./StatsdClient.ts"
 
@@ -51,6 +51,21 @@ export const make = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) =
   const invocationDuration = registry.histogram(
     "faas_nomad_function_duration_seconds",
     "Time a function took to answer through the proxy",
+    ["function_name", "namespace"]
+  )
+  const autoscalerDecisions = registry.counter(
+    "faas_nomad_autoscaler_decisions_total",
+    "Changes of a function's count the autoscaler made (load, idle, bounds) or took as they came (manual)",
+    ["function_name", "namespace", "reason"]
+  )
+  const desiredReplicas = registry.gauge(
+    "faas_nomad_function_desired_replicas",
+    "Replicas the autoscaler wants for a function, on the replica that decides",
+    ["function_name", "namespace"]
+  )
+  const loadPerReplica = registry.gauge(
+    "faas_nomad_function_load_per_replica",
+    "Load per replica the autoscaler last saw, in the unit of the function's com.openfaas.scale.type",
     ["function_name", "namespace"]
   )
   const recorders = new Map<string, { readonly recorder: InvocationRecorder; count: number }>()
@@ -115,8 +130,26 @@ export const make = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) =
     }
   }
 
+  const autoscaling = (ref: FunctionRef): AutoscalingRecorder => {
+    const desired = desiredReplicas(ref.name, ref.namespace)
+    const load = loadPerReplica(ref.name, ref.namespace)
+    return {
+      decided: (reason) => autoscalerDecisions(ref.name, ref.namespace, reason).inc(),
+      observed: (replicas, perReplica) => {
+        desired.set(replicas)
+        load.set(perReplica)
+      },
+      clear: () =>
+        registry.remove((values) => values.length === 2 && values[0] === ref.name && values[1] === ref.namespace, [
+          "faas_nomad_function_desired_replicas",
+          "faas_nomad_function_load_per_replica"
+        ])
+    }
+  }
+
   return Metrics.of({
     invocations,
+    autoscaling,
     invocationCount: (ref) => recorders.get(refKey(ref))?.count ?? 0,
     apiRequest,
     forget: (ref) => {

@@ -19,6 +19,10 @@ export interface HistogramSeries {
   observe(value: number): void
 }
 
+export interface GaugeSeries {
+  set(value: number): void
+}
+
 interface Family {
   readonly name: string
   readonly help: string
@@ -54,6 +58,32 @@ export class PrometheusRegistry {
       return {
         inc: (by = 1) => {
           found.count += by
+        }
+      }
+    }
+  }
+
+  /** A gauge set as things change, unlike the ones computed at scrape time that `render` is given. */
+  gauge(name: string, help: string, labelNames: ReadonlyArray<string>) {
+    const series = new Map<string, { readonly values: ReadonlyArray<string>; value: number }>()
+    this.families.push({
+      name,
+      help,
+      type: "gauge",
+      render: (lines) => {
+        for (const s of series.values()) lines.push(`${name}${labelText(labelNames, s.values)} ${s.value}`)
+      },
+      remove: (match) => {
+        for (const [key, s] of series) if (match(s.values)) series.delete(key)
+      }
+    })
+    return (...values: ReadonlyArray<string>): GaugeSeries => {
+      const key = values.join("\u0000")
+      return {
+        set: (value) => {
+          const s = series.get(key)
+          if (s === undefined) series.set(key, { values, value })
+          else s.value = value
         }
       }
     }
@@ -109,9 +139,11 @@ export class PrometheusRegistry {
     }
   }
 
-  /** Drops every series whose label values match, e.g. a deleted function's. */
-  remove(match: (values: ReadonlyArray<string>) => boolean): void {
-    for (const family of this.families) family.remove(match)
+  /** Drops every series whose label values match, e.g. a deleted function's; only in the families named, if given. */
+  remove(match: (values: ReadonlyArray<string>) => boolean, families?: ReadonlyArray<string>): void {
+    for (const family of this.families) {
+      if (families === undefined || families.includes(family.name)) family.remove(match)
+    }
   }
 
   /** The text exposition format, with gauges computed at scrape time appended. */

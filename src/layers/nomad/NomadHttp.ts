@@ -25,6 +25,7 @@ import {
 } from "../../services/Nomad.ts"
 import { decodeAnswer, matchStatus, unexpected } from "../http/answers.ts"
 import type { ApiAnswer } from "../http/ApiClient.ts"
+import { blockingParams, blockingTimeout, blockingWatch } from "../http/blockingWatch.ts"
 import { type NomadApi, NomadApiClient } from "./NomadApiClient.ts"
 
 const JobRegisterResponse = Schema.Struct({
@@ -53,6 +54,11 @@ const validationFailure = /\d+ errors? occurred|validation failed|nonexistent na
 const deploymentRunning = /active deployment/i
 
 const segment = encodeURIComponent
+
+const answerIndex = (answer: ApiAnswer) => Number(answer.headers["x-nomad-index"] ?? 0) || 0
+
+/** How much longer than Nomad holds a blocking query its call may take. */
+const blockingSlackMillis = 10_000
 
 /** The Nomad service over Nomad's HTTP API, through `client`. */
 export const make = (client: NomadApi) => {
@@ -135,9 +141,17 @@ export const make = (client: NomadApi) => {
     )
   }
 
-  const scaleTaskGroup: Nomad["Service"]["scaleTaskGroup"] = (namespace, jobId, group, count, message) => {
+  const scaleTaskGroup: Nomad["Service"]["scaleTaskGroup"] = (namespace, jobId, group, count, message, options) => {
     const what = `scale job ${jobId}`
-    const body = { Count: count, Target: { Group: group }, Message: message, Error: false, PolicyOverride: false }
+    const body = {
+      Count: count,
+      Target: { Group: group },
+      Message: message,
+      Error: false,
+      PolicyOverride: false,
+      // Nomad checks it only when above 0, as a job's modify index always is.
+      JobModifyIndex: options?.enforceIndex ?? 0
+    }
     return client.send(
       HttpClientRequest.setBody(
         request("POST", `/v1/job/${segment(jobId)}/scale`, { namespace }),
@@ -146,7 +160,7 @@ export const make = (client: NomadApi) => {
       { retry: "write" }
     ).pipe(
       Effect.flatMap((answer) =>
-        matchStatus<void, JobNotFound | JobRejected | ScaleBlocked | UpstreamError>(answer, {
+        matchStatus<void, JobNotFound | JobRejected | ScaleBlocked | JobIndexConflict | UpstreamError>(answer, {
           200: () => Effect.void,
           400: (refused) => {
             const text = refused.body.trim()
@@ -157,11 +171,34 @@ export const make = (client: NomadApi) => {
             )
           },
           404: () => Effect.fail(new JobNotFound({ jobId })),
+          500: (failed) =>
+            failed.body.startsWith(casConflict)
+              ? Effect.fail(new JobIndexConflict({ jobId, message: failed.body.trim() }))
+              : otherwise(what)(failed),
           orElse: otherwise(what)
         })
       )
     )
   }
+
+  const watchJobs: Nomad["Service"]["watchJobs"] = (prefix, spacing) =>
+    blockingWatch(
+      (index) =>
+        client.send(
+          request("GET", "/v1/jobs", { namespace: "*", prefix, meta: "true", ...blockingParams(index) }),
+          { retry: "read", timeout: blockingTimeout(index, blockingSlackMillis) }
+        ).pipe(
+          Effect.flatMap((answer) =>
+            matchStatus(answer, {
+              200: (ok) => Effect.map(decodeJobs(ok, "watch jobs"), (value) => ({ index: answerIndex(ok), value })),
+              orElse: otherwise("watch jobs")
+            })
+          )
+        ),
+      // The list's index moves with every allocation's status; only a job's own change is news.
+      (stubs) => stubs.map((stub) => `${stub.Namespace}/${stub.ID}@${stub.JobModifyIndex}:${stub.Stop}`).join(","),
+      spacing
+    )
 
   const jobAllocations: Nomad["Service"]["jobAllocations"] = (namespace, jobId) => {
     const what = `allocations of ${jobId}`
@@ -247,6 +284,7 @@ export const make = (client: NomadApi) => {
     listJobs,
     deregisterJob,
     scaleTaskGroup,
+    watchJobs,
     jobAllocations,
     allocationLogs,
     readNamespace,

@@ -1,0 +1,226 @@
+/**
+ * The autoscaler (`autoscaler=on`): every `autoscaler_interval`, on Effect's
+ * clock, each provider replica takes the load it proxied in the interval and
+ * publishes it; the one replica that holds the lease then sums every live
+ * replica's load per function, decides (`decide.ts`), and scales through
+ * `Functions.autoscale`: the manual scale's path, with check-and-set on the
+ * job version it decided on, so a scale or an update that lands meanwhile
+ * wins and the decision is made again on the next interval.
+ *
+ * Every change of a count is one log line (function, namespace, from, to,
+ * load, reason), one `faas_nomad_autoscaler_decisions_total`, and a span;
+ * each interval sets the gauges of desired replicas and load per replica.
+ */
+import { Clock, Duration, Effect, Layer, Queue } from "effect"
+import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import { refKey } from "../../domain/FunctionName.ts"
+import { jobSettingsFrom } from "../../jobs/JobSettings.ts"
+import { Leadership } from "../../services/Leadership.ts"
+import { LoadExchange, type LoadWindow } from "../../services/LoadExchange.ts"
+import { type AutoscalingRecorder, Metrics } from "../../services/Metrics.ts"
+import { Nomad } from "../../services/Nomad.ts"
+import { EndpointResolver } from "../EndpointResolver.ts"
+import { Functions } from "../Functions.ts"
+import { type AutoscaledFunction, type AutoscaledFunctions, watchAutoscaledFunctions } from "./AutoscaledFunctions.ts"
+import { decide, type Decision, type DecisionReason, type ScalingMemory } from "./decide.ts"
+import { makeLoadMeter } from "./LoadMeter.ts"
+
+/** What the leader keeps of one autoscaled function during its term. */
+interface Tracked {
+  memory: ScalingMemory | undefined
+  readonly recorder: AutoscalingRecorder
+  /** The job version a scale of ours was decided on, until the watch shows the version that scale made. */
+  scaledFrom: number | undefined
+}
+
+/** The load of `fn` summed over the replicas' windows, in its policy's unit, and whether it was used at all. */
+const loadOf = (fn: AutoscaledFunction, windows: ReadonlyArray<LoadWindow>) => {
+  const key = refKey(fn.ref)
+  let rps = 0
+  let inflight = 0
+  let active = false
+  for (const window of windows) {
+    const load = window.get(key)
+    if (load === undefined) continue
+    rps += load.rps
+    inflight += load.inflight
+    active = true
+  }
+  return { load: fn.policy.type === "capacity" ? inflight : rps, active }
+}
+
+const rounded = (n: number) => Math.round(n * 100) / 100
+
+interface Change {
+  readonly fn: AutoscaledFunction
+  readonly from: number
+  readonly to: number
+  readonly load: number
+  readonly reason: DecisionReason
+}
+
+/** One change of a count, as it is told: a log line with its fields, a counter, and the span it runs in. */
+const tell = (change: Change, recorder: AutoscalingRecorder) =>
+  Effect.logInfo(
+    `autoscaler: ${change.fn.ref.name}.${change.fn.ref.namespace} ${change.from} -> ${change.to} replicas ` +
+      `(${change.reason}, load ${rounded(change.load)} ${change.fn.policy.type})`
+  ).pipe(
+    Effect.annotateLogs({
+      function: change.fn.ref.name,
+      namespace: change.fn.ref.namespace,
+      from: change.from,
+      to: change.to,
+      load: rounded(change.load),
+      reason: change.reason
+    }),
+    Effect.andThen(Effect.sync(() => recorder.decided(change.reason)))
+  )
+
+const spanOf = (change: Change) => ({
+  attributes: {
+    "faas.function": change.fn.ref.name,
+    "faas.namespace": change.fn.ref.namespace,
+    "autoscaler.from": change.from,
+    "autoscaler.to": change.to,
+    "autoscaler.load": rounded(change.load),
+    "autoscaler.reason": change.reason
+  }
+})
+
+export const layer = Layer.effectDiscard(Effect.gen(function*() {
+  const config = yield* ProviderConfig
+  if (config.autoscaler !== "on") return
+  const settings = jobSettingsFrom(config)
+  const nomad = yield* Nomad
+  const functions = yield* Functions
+  const resolver = yield* EndpointResolver
+  const metrics = yield* Metrics
+  const leadership = yield* Leadership
+  const exchange = yield* LoadExchange
+  const interval = config.autoscalerInterval
+  const scaleDownDelayMillis = Duration.toMillis(config.autoscalerScaleDownDelay)
+
+  const meter = makeLoadMeter(resolver, yield* Clock.currentTimeMillis)
+  /** This replica's latest window, for the leader: only the latest counts. */
+  const windows = yield* Queue.sliding<LoadWindow>(1)
+
+  /** Every replica, every interval: take the window, publish it, hand it to the leader's loop. */
+  const measure = Effect.gen(function*() {
+    const window = meter(yield* Clock.currentTimeMillis)
+    yield* exchange.publish(window).pipe(
+      Effect.catch((error) => Effect.logWarning(`autoscaler: cannot publish this replica's load: ${error.message}`))
+    )
+    yield* Queue.offer(windows, window)
+  })
+  yield* Effect.sleep(interval).pipe(Effect.andThen(measure), Effect.forever, Effect.forkScoped)
+
+  /** Scales one function as decided; a lost race or a running deployment leaves it to the next interval. */
+  const scale = (fn: AutoscaledFunction, tracked: Tracked, decision: Decision, load: number) => {
+    const change: Change = { fn, from: fn.count, to: decision.desired, load, reason: decision.reason ?? "load" }
+    return functions.autoscale(fn.ref, decision.desired, {
+      jobModifyIndex: fn.jobModifyIndex,
+      message: `scaled to ${decision.desired} by faas-nomad's autoscaler (${change.reason})`
+    }).pipe(
+      Effect.andThen(Effect.sync(() => {
+        tracked.memory = decision.memory
+        tracked.scaledFrom = fn.jobModifyIndex
+      })),
+      Effect.andThen(tell(change, tracked.recorder)),
+      Effect.catchTags({
+        JobIndexConflict: () =>
+          Effect.logDebug(`autoscaler: ${fn.ref.name}.${fn.ref.namespace} changed meanwhile; deciding again`),
+        ScaleBlocked: () =>
+          Effect.logInfo(
+            `autoscaler: ${fn.ref.name}.${fn.ref.namespace} is not scaled while a deployment of it runs`
+          )
+      }),
+      Effect.catch((error) =>
+        Effect.logWarning(`autoscaler: cannot scale ${fn.ref.name}.${fn.ref.namespace}: ${error._tag}`, error)
+      ),
+      Effect.withSpan("Autoscaler.scale", spanOf(change)),
+      // A defect in one function's scale must not stop the others, nor the loop.
+      Effect.catchCause((cause) =>
+        Effect.logError(`autoscaler: scaling ${fn.ref.name}.${fn.ref.namespace} failed`, cause)
+      )
+    )
+  }
+
+  /** One interval of the leader's: sum the loads, decide for every autoscaled function, scale those that change. */
+  const decideAll = Effect.fnUntraced(function*(
+    view: AutoscaledFunctions,
+    tracked: Map<string, Tracked>,
+    own: LoadWindow
+  ) {
+    const peers = yield* exchange.peers.pipe(
+      Effect.catch((error) =>
+        Effect.as(Effect.logWarning(`autoscaler: deciding on this replica's load alone: ${error.message}`), [])
+      )
+    )
+    const loads = [own, ...peers]
+    const autoscaled = yield* view.current
+    const now = yield* Clock.currentTimeMillis
+    const seen = new Set<string>()
+    const scales: Array<Effect.Effect<void>> = []
+    for (const fn of autoscaled) {
+      const key = refKey(fn.ref)
+      seen.add(key)
+      let entry = tracked.get(key)
+      if (entry === undefined) {
+        tracked.set(key, entry = { memory: undefined, recorder: metrics.autoscaling(fn.ref), scaledFrom: undefined })
+      }
+      // Allocation stats are read from the next commit on; until then cpu functions are left as they are.
+      if (fn.policy.type === "cpu") continue
+      // Our own scale is not in the watched jobs yet: deciding now would decide on the old count.
+      if (entry.scaledFrom === fn.jobModifyIndex) continue
+      entry.scaledFrom = undefined
+      const { active, load } = loadOf(fn, loads)
+      const decision = decide({
+        policy: fn.policy,
+        current: fn.count,
+        load,
+        active,
+        now,
+        scaleDownDelayMillis,
+        memory: entry.memory
+      })
+      entry.recorder.observed(decision.desired, load / Math.max(fn.count, 1))
+      if (decision.reason === "manual") {
+        const change: Change = { fn, from: entry.memory?.count ?? fn.count, to: fn.count, load, reason: "manual" }
+        entry.memory = decision.memory
+        scales.push(tell(change, entry.recorder).pipe(Effect.withSpan("Autoscaler.adopt", spanOf(change))))
+      } else if (decision.desired === fn.count) {
+        entry.memory = decision.memory
+      } else {
+        scales.push(scale(fn, entry, decision, load))
+      }
+    }
+    for (const [key, entry] of tracked) {
+      if (!seen.has(key)) {
+        entry.recorder.clear()
+        tracked.delete(key)
+      }
+    }
+    yield* Effect.all(scales, { concurrency: 4, discard: true })
+  })
+
+  /** The leader's term: watch the functions, decide on each window, and leave no gauge behind when it ends. */
+  const lead = Effect.gen(function*() {
+    const view = yield* watchAutoscaledFunctions(nomad, settings, interval)
+    const tracked = new Map<string, Tracked>()
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const entry of tracked.values()) entry.recorder.clear()
+      })
+    )
+    yield* Effect.logInfo("autoscaler: this replica decides")
+    yield* Queue.take(windows).pipe(
+      Effect.flatMap((own) =>
+        decideAll(view, tracked, own).pipe(
+          Effect.catchCause((cause) => Effect.logError("autoscaler: an interval's decisions failed", cause))
+        )
+      ),
+      Effect.forever
+    )
+  })
+  yield* leadership.whileLeader(lead).pipe(Effect.forkScoped)
+}))

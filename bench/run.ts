@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- proxy|scale|heap|list|soak|dev|all]`: benchmarks that print figures
+ * `npm run bench [-- proxy|scale|heap|list|routes|soak|dev|all]`: benchmarks that print figures
  * measured side by side in one run. Not tests: nothing here asserts on time.
- * BENCH_SECONDS and BENCH_ROUNDS size the proxy runs, BENCH_FUNCTIONS the
- * list and scale runs, BENCH_SOAK_SECONDS the soak; BENCH_PROVIDER_FLAGS passes Node flags to the
- * provider's process in the proxy benchmark (e.g. --max-semi-space-size=16).
+ * BENCH_SECONDS and BENCH_ROUNDS size the proxy and routes runs, BENCH_FUNCTIONS
+ * the list, routes and scale runs, BENCH_BASELINE names the build the routes run
+ * compares with, BENCH_SOAK_SECONDS the soak; BENCH_PROVIDER_FLAGS passes Node
+ * flags to the provider's process in the proxy benchmark (e.g. --max-semi-space-size=16).
  */
 import { runDevBench } from "./dev.ts"
 import { runHeapBench } from "./heap.ts"
 import { runNomadBench } from "./nomad.ts"
 import { runProxyBench } from "./proxy.ts"
+import { runRoutesBench } from "./routes.ts"
 import { runScaleBench } from "./scale.ts"
 import { runSoak } from "./soak.ts"
 
@@ -19,6 +21,15 @@ const rounds = Number(process.env["BENCH_ROUNDS"] ?? 6)
 const main = async () => {
   if (which === "list" || which === "deploy" || which === "nomad" || which === "all") {
     await runNomadBench({ functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000), lists: 20 })
+  }
+  if (which === "routes" || which === "all") {
+    await runRoutesBench({
+      functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000),
+      rounds,
+      lists: 10,
+      seconds: Math.min(seconds, 3),
+      connections: 16
+    })
   }
   if (which === "proxy" || which === "all") await runProxyBench({ seconds, rounds, connections: 50 })
   if (which === "scale" || which === "all") {

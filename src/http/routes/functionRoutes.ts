@@ -1,5 +1,10 @@
-/** The functions endpoints: /system/functions, /system/function/{name} and /system/scale-function/{name}. */
+/**
+ * The functions endpoints: /system/functions, /system/function/{name} and /system/scale-function/{name}.
+ * A list or a status is answered as the JSON it already is: the declaration's schema describes it, and encoding
+ * each status through the schema again (a thousand per list) would cost every caller for nothing.
+ */
 import { Effect } from "effect"
+import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { InvalidRequest } from "../../domain/errors.ts"
 import { Functions } from "../../provider/Functions.ts"
@@ -17,7 +22,14 @@ export const FunctionHandlers = HttpApiBuilder.group(
       namespaces.resolve(query.namespace || body)
 
     return handlers
-      .handle("list", ({ query }) => Effect.flatMap(namespace(query), functions.list))
+      .handle(
+        "list",
+        ({ query }) =>
+          namespace(query).pipe(
+            Effect.flatMap(functions.list),
+            Effect.map((list) => HttpServerResponse.jsonUnsafe(list))
+          )
+      )
       .handle(
         "deploy",
         ({ payload, query }) =>
@@ -36,7 +48,10 @@ export const FunctionHandlers = HttpApiBuilder.group(
       .handle(
         "status",
         ({ params, query }) =>
-          Effect.flatMap(namespace(query), (ns) => functions.status({ name: params.name, namespace: ns }))
+          namespace(query).pipe(
+            Effect.flatMap((ns) => functions.status({ name: params.name, namespace: ns })),
+            Effect.map((status) => HttpServerResponse.jsonUnsafe(status))
+          )
       )
       .handle("scale", ({ params, payload, query }) =>
         Effect.gen(function*() {

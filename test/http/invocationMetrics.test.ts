@@ -51,7 +51,7 @@ layer(testApp({ runner: fn.runner, env: { max_invoke_body_size: "16", write_time
         assert.strictEqual((yield* call("GET", "/function/metered")).status, 429)
         fn.controls.releaseStream()
         yield* Effect.promise(() => rest(held))
-        const answers: Array<readonly [string, string, string | undefined, number]> = [
+        const answers: Array<readonly ["GET" | "POST", string, string | undefined, number]> = [
           ["POST", "/function/metered/drop", "payload", 502],
           ["GET", "/function/metered/hang", undefined, 504],
           ["POST", "/function/metered", "x".repeat(100), 413],

@@ -8,7 +8,7 @@
  * watchdog's `2006/01/02 15:04:05`, or RFC 3339) is dated by it; any other
  * line written before the request by the line before it, and one read as it
  * is written by when the provider read it. Lines written so far come instance
- * by instance, stdout and stderr in the order of their times.
+ * by instance, stdout and stderr interleaved by time, each in its own order.
  */
 import { Context, DateTime, Effect, Layer, Stream } from "effect"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
@@ -55,19 +55,44 @@ export const leadingTimestamp = (line: string): Date | undefined => {
 
 interface DatedLine {
   readonly at: Date
+  /** Its time has whole seconds only (the watchdog's `2006/01/02 15:04:05`): it is somewhere in that second. */
+  readonly wholeSeconds: boolean
   readonly text: string
 }
+
+const hasFraction = /^(\d{4}\/\d{2}\/\d{2} |\d{4}-\d{2}-\d{2}T)\d{2}:\d{2}:\d{2}\./
 
 /**
  * The lines of one log, each dated by the time it starts with, else by the line before it (the rest of a
  * multi-line message, a stack trace), else by when the instance started: never later than it was written.
  */
 const dateLines = (texts: ReadonlyArray<string>, started: Date): Array<DatedLine> => {
-  let last = started
+  let last = { at: started, wholeSeconds: false }
   return texts.map((text) => {
-    last = leadingTimestamp(text) ?? last
-    return { at: last, text }
+    const at = leadingTimestamp(text)
+    if (at !== undefined) last = { at, wholeSeconds: !hasFraction.test(text) }
+    return { ...last, text }
   })
+}
+
+/** Whether `a` was surely written before `b`: within one second, a time of whole seconds cannot tell. */
+const surelyBefore = (a: DatedLine, b: DatedLine) =>
+  a.wholeSeconds || b.wholeSeconds
+    ? Math.floor(a.at.getTime() / 1000) < Math.floor(b.at.getTime() / 1000)
+    : a.at.getTime() < b.at.getTime()
+
+/**
+ * stdout and stderr as one log: each keeps its own order (its times may go back: a clock may step), the two
+ * interleaved by time, stdout first when their times cannot tell.
+ */
+const interleave = (stdout: ReadonlyArray<DatedLine>, stderr: ReadonlyArray<DatedLine>): Array<DatedLine> => {
+  const merged: Array<DatedLine> = []
+  let i = 0
+  let j = 0
+  while (i < stdout.length && j < stderr.length) {
+    merged.push(surelyBefore(stderr[j]!, stdout[i]!) ? stderr[j++]! : stdout[i++]!)
+  }
+  return merged.concat(stdout.slice(i), stderr.slice(j))
 }
 
 /** Instances with logs: started, stopped or failed ones; not those still waiting to start. */
@@ -110,7 +135,7 @@ export class FunctionLogs extends Context.Service<FunctionLogs, {
         request.since === undefined || line.at.getTime() >= request.since.getTime()
 
       /**
-       * The lines an instance has written so far, stdout and stderr together in the order of their times, the
+       * The lines an instance has written so far, stdout and stderr interleaved by time, each in its own order, the
        * last `tail` of them when `tail` is set.
        */
       const history = (request: LogRequest, alloc: AllocationListStub, task: string) =>
@@ -125,9 +150,7 @@ export class FunctionLogs extends Context.Service<FunctionLogs, {
           const started = alloc.CreateTime === undefined || alloc.CreateTime === null
             ? DateTime.toDateUtc(yield* DateTime.now)
             : new Date(Math.floor(alloc.CreateTime / 1e6))
-          const lines = [...dateLines(stdout!, started), ...dateLines(stderr!, started)]
-            .toSorted((a, b) => a.at.getTime() - b.at.getTime())
-            .filter(isSince(request))
+          const lines = interleave(dateLines(stdout!, started), dateLines(stderr!, started)).filter(isSince(request))
           return (request.tail > 0 ? lines.slice(-request.tail) : lines).map((line) => message(request, alloc, line))
         })
 
@@ -143,7 +166,11 @@ export class FunctionLogs extends Context.Service<FunctionLogs, {
           read(request, alloc, task, "stderr", { follow: true, fromEndBytes })
         ).pipe(
           Stream.mapEffect((text) =>
-            Effect.map(DateTime.now, (now) => ({ at: leadingTimestamp(text) ?? DateTime.toDateUtc(now), text }))
+            Effect.map(DateTime.now, (now): DatedLine => ({
+              at: leadingTimestamp(text) ?? DateTime.toDateUtc(now),
+              wholeSeconds: false,
+              text
+            }))
           ),
           Stream.filter(isSince(request)),
           Stream.map((line) => message(request, alloc, line))

@@ -115,6 +115,39 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("/system/lo
       ])
     }))
 
+  it.effect("each stream keeps its own order, even where its times go back (whole seconds, a clock stepping)", () =>
+    Effect.gen(function*() {
+      const [a] = yield* deployed("stepped")
+      const cluster = yield* MemoryCluster
+      cluster.appendLog(a!, "stepped", "stdout", "2026-11-29T09:00:05Z first\n")
+      cluster.appendLog(a!, "stepped", "stdout", "2026-11-29T09:00:04Z second\n")
+      cluster.appendLog(a!, "stepped", "stderr", "2026-11-29T09:00:06Z on stderr\n")
+      const lines = ndjson((yield* call("GET", "/system/logs?name=stepped")).text)
+      assert.deepStrictEqual(lines.map((l) => l.text), [
+        "2026-11-29T09:00:05Z first",
+        "2026-11-29T09:00:04Z second",
+        "2026-11-29T09:00:06Z on stderr"
+      ])
+      const tail = ndjson((yield* call("GET", "/system/logs?name=stepped&tail=2")).text)
+      assert.deepStrictEqual(tail.map((l) => l.text), ["2026-11-29T09:00:04Z second", "2026-11-29T09:00:06Z on stderr"])
+    }))
+
+  it.effect("a watchdog time of whole seconds does not put a line before one its instance wrote earlier that second", () =>
+    Effect.gen(function*() {
+      const [a] = yield* deployed("same-second")
+      const cluster = yield* MemoryCluster
+      const started = (yield* cluster.jobAllocations("default", "OpenFaaS-same-second"))[0]!.CreateTime!
+      // The watchdog's own time for a line written in the second its instance started, after it started.
+      const second = new Date(Math.floor(started / 1e6))
+      const pad = (n: number) => String(n).padStart(2, "0")
+      const goTime = `${second.getUTCFullYear()}/${pad(second.getUTCMonth() + 1)}/${pad(second.getUTCDate())} ` +
+        `${pad(second.getUTCHours())}:${pad(second.getUTCMinutes())}:${pad(second.getUTCSeconds())}`
+      cluster.appendLog(a!, "same-second", "stdout", "Listening on port: 8080\n")
+      cluster.appendLog(a!, "same-second", "stderr", `${goTime} Forking fprocess.\n`)
+      const lines = ndjson((yield* call("GET", "/system/logs?name=same-second")).text)
+      assert.deepStrictEqual(lines.map((l) => l.text), ["Listening on port: 8080", `${goTime} Forking fprocess.`])
+    }))
+
   it.effect("follow keeps the stream open and writes each new line as it comes", () =>
     Effect.gen(function*() {
       const [a] = yield* deployed("follower")

@@ -49,7 +49,7 @@ ENV MALLOC_ARENA_MAX=2
 
 WORKDIR /app
 # Only what runs: the manifest and the bundle (dist/faas-nomad.js, the dev
-# cluster's dist/classicWatchdog.js, and dist/chunks/, loaded on demand).
+# cluster's dist/watchdogHost.js, and dist/chunks/, loaded on demand).
 # Owned by root and not writable by the user the process runs as.
 # test/build/image.test.ts runs exactly these files, with no node_modules.
 COPY --from=build /app/package.json ./

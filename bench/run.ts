@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- proxy|scale|heap|list|soak|autoscaler|all]`: benchmarks that print figures
+ * `npm run bench [-- proxy|scale|heap|list|soak|dev|autoscaler|all]`: benchmarks that print figures
  * measured side by side in one run. Not tests: nothing here asserts on time.
  * BENCH_SECONDS and BENCH_ROUNDS size the proxy runs, BENCH_FUNCTIONS the
  * list, scale and autoscaler runs, BENCH_INTERVALS the autoscaler run,
@@ -8,6 +8,7 @@
  * --max-semi-space-size=16).
  */
 import { runAutoscalerBench } from "./autoscaler.ts"
+import { runDevBench } from "./dev.ts"
 import { runHeapBench } from "./heap.ts"
 import { runNomadBench } from "./nomad.ts"
 import { runProxyBench } from "./proxy.ts"
@@ -35,6 +36,7 @@ const main = async () => {
       intervalMillis: 1000
     })
   }
+  if (which === "dev" || which === "all") await runDevBench()
   if (which === "soak" || which === "all") {
     await runSoak({ seconds: Number(process.env["BENCH_SOAK_SECONDS"] ?? 60), windows: 6, connections: 50 })
   }

@@ -2,10 +2,10 @@
  * The `faas-nomad` command as one tree-shaken bundle: rolldown follows `src/main.ts` through every import,
  * keeps only what is used (effect and its platform packages declare their modules free of side effects), and
  * inlines it all, so the bundle runs with no node_modules at all. Code loaded with `import()` (the OpenTelemetry
- * SDK, only when tracing is on) stays in chunks of its own, loaded when asked for. The dev cluster's classic
- * watchdog is a process of its own, started by path beside the bundle, so it is an entry too.
+ * SDK, only when tracing is on) stays in chunks of its own, loaded when asked for. The dev cluster's watchdog
+ * host is a process of its own, started by path beside the bundle, so it is an entry too.
  *
- * Written as `<outDir>/faas-nomad.js`, `<outDir>/classicWatchdog.js` and `<outDir>/chunks/`. The bundle reads the
+ * Written as `<outDir>/faas-nomad.js`, `<outDir>/watchdogHost.js` and `<outDir>/chunks/`. The bundle reads the
  * package's version from `<outDir>/../package.json`, as `src/version.ts` does from `src/`.
  */
 import { fileURLToPath } from "node:url"
@@ -13,10 +13,10 @@ import { build } from "rolldown"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 
-/** What starts a process: the command, and the watchdog the dev cluster starts for each allocation. */
+/** What starts a process: the command, and the watchdog host the dev cluster starts for its allocations. */
 export const bundleEntries = {
   "faas-nomad": "src/main.ts",
-  classicWatchdog: "src/dev/classicWatchdog.ts"
+  watchdogHost: "src/dev/watchdogHost.ts"
 } as const
 
 /** Bundles the command into `outDir`; resolves with the files written, relative to it. */

@@ -22,8 +22,11 @@ export { StartupError } from "./config/StartupError.ts"
 export * from "./domain/errors.ts"
 export { FunctionDeployment, FunctionResources } from "./domain/FunctionDeployment.ts"
 export { FunctionName, type FunctionRef, NamespaceName } from "./domain/FunctionName.ts"
-export type { FunctionStatus } from "./domain/FunctionStatus.ts"
-export { SecretName, SecretRequest, type SecretValue } from "./domain/Secret.ts"
+export { FunctionStatus } from "./domain/FunctionStatus.ts"
+export { LogMessage } from "./domain/LogMessage.ts"
+export { ProviderInfo } from "./domain/ProviderInfo.ts"
+export { DeleteFunctionRequest, LogsQuery, NamespaceQuery, ScaleServiceRequest } from "./domain/requests.ts"
+export { SecretDeleteRequest, SecretListEntry, SecretName, SecretRequest, type SecretValue } from "./domain/Secret.ts"
 
 // Deployment ⇄ Nomad job, pure
 export { type JobSettings, jobSettingsFrom } from "./jobs/JobSettings.ts"
@@ -61,6 +64,9 @@ export { MemoryCluster } from "./layers/memory/MemoryCluster.ts"
 export { Telemetry } from "./layers/Telemetry.ts"
 
 // HTTP
+export { Authentication, InvalidCredentials } from "./http/api/Authentication.ts"
+export { ProviderApi } from "./http/api/ProviderApi.ts"
+export { FaasProviderClient, type FaasProviderClientOptions } from "./http/FaasProviderClient.ts"
 export { ApiRoutes, ProviderRoutes } from "./http/ProviderRoutes.ts"
 export { ProviderServer } from "./http/ProviderServer.ts"
 export { InvocationProxy } from "./http/proxy/InvocationProxy.ts"

@@ -5,6 +5,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Result } from "effect"
+import { clusterDescription } from "./config/clusterDescription.ts"
 import { type Command, helpText, parseCommandLine } from "./config/commandLine.ts"
 import { ProviderConfig } from "./config/ProviderConfig.ts"
 import type { ProviderSettings } from "./config/settings.ts"
@@ -12,6 +13,7 @@ import type { StartupError } from "./config/StartupError.ts"
 import * as ProcessRunner from "./dev/ProcessRunner.ts"
 import { ProviderServer } from "./http/ProviderServer.ts"
 import { DevCluster } from "./layers/DevCluster.ts"
+import { Lifecycle } from "./layers/Lifecycle.ts"
 import { LiveCluster } from "./layers/LiveCluster.ts"
 import { Logging } from "./layers/Logging.ts"
 import { Telemetry } from "./layers/Telemetry.ts"
@@ -24,6 +26,10 @@ import type { Nomad } from "./services/Nomad.ts"
 import type { SecretStore } from "./services/SecretStore.ts"
 import { release } from "./version.ts"
 
+/** What stopped the provider, for the log: the signal, once one arrived. */
+let stopSignal: string | undefined
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => (stopSignal ??= signal))
+
 const serve = (command: Command, settings: ProviderSettings) => {
   const infrastructure: Layer.Layer<
     Nomad | Discovery | Metrics | SecretStore | Leadership | LoadExchange,
@@ -31,12 +37,15 @@ const serve = (command: Command, settings: ProviderSettings) => {
     ProviderConfig
   > = command === "start"
     ? LiveCluster
-    : DevCluster(ProcessRunner.layer)
-  const app = ProviderServer.pipe(
+    : DevCluster(ProcessRunner.layerWith({ maxHeaderSize: settings.maxHeaderSize }))
+  const config = ProviderConfig.layer(settings)
+  const why = () => stopSignal ?? "interruption"
+  const app = Lifecycle(clusterDescription(command, settings), why).pipe(
+    Layer.provide(ProviderServer),
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),
     Layer.provide(Layer.merge(Telemetry, Logging)),
-    Layer.provide(ProviderConfig.layer(settings))
+    Layer.provide(config)
   )
   return Layer.launch(app).pipe(
     // A start that cannot go on (a credentials file missing, a port taken) is one line saying why.
@@ -46,6 +55,8 @@ const serve = (command: Command, settings: ProviderSettings) => {
         process.stderr.write(`faas-nomad: ${error instanceof Error ? error.message : String(error)}\n`)
       })
     ),
+    Effect.onInterrupt(() => Effect.logInfo(`Stopped on ${why()}`)),
+    Effect.provide(Logging.pipe(Layer.provide(config))),
     NodeRuntime.runMain({
       disableErrorReporting: true,
       teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)

@@ -30,7 +30,7 @@ export const parseCommandLine = (
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === "--help" || arg === "-h" || arg === "help") return Result.succeed({ _tag: "Help" })
-    if (arg === "--version" || arg === "version") return Result.succeed({ _tag: "Version" })
+    if (arg === "--version" || arg === "-v" || arg === "version") return Result.succeed({ _tag: "Version" })
     if (!arg.startsWith("--")) {
       if (command !== undefined || !(commands as ReadonlyArray<string>).includes(arg)) {
         return Result.fail(`unknown command "${arg}": expected one of ${commands.join(", ")} (see --help)`)
@@ -69,11 +69,11 @@ export const resolveSettings = (
   for (const key of Object.keys(settings) as Array<SettingKey>) {
     const s: Setting<unknown> = settings[key]
     const flagValue = fromFlags.get(key)
-    const envValue = env[s.env]
+    const envName = [s.env, s.fallbackEnv].find((name) => name !== undefined && (env[name] ?? "") !== "")
     const [raw, source] = flagValue !== undefined
       ? [flagValue, s.flag]
-      : envValue !== undefined && envValue !== ""
-      ? [envValue, s.env]
+      : envName !== undefined
+      ? [env[envName], envName]
       : [s.default, undefined]
     if (raw === undefined) {
       values[key] = undefined
@@ -103,15 +103,19 @@ export const helpText = (version: string): string => {
     "",
     "Every setting is a flag or an environment variable; a flag wins over the variable."
   ]
+  const keys = Object.keys(settings) as Array<SettingKey>
+  // Columns as wide as their longest entry, so a long name never pushes its description out of line.
+  const flagWidth = Math.max(...keys.map((key) => settings[key].flag.length))
+  const envWidth = Math.max(...keys.map((key) => settings[key].env.length))
   let group = ""
-  for (const key of Object.keys(settings) as Array<SettingKey>) {
+  for (const key of keys) {
     const s: Setting<unknown> = settings[key]
     if (s.group !== group) {
       group = s.group
       lines.push("", `${group}:`)
     }
     const defaultText = s.default === undefined ? "" : ` (default ${s.default})`
-    lines.push(`  ${s.flag.padEnd(22)} ${s.env.padEnd(18)} ${s.description}${defaultText}`)
+    lines.push(`  ${s.flag.padEnd(flagWidth)}  ${s.env.padEnd(envWidth)}  ${s.description}${defaultText}`)
   }
   return lines.join("\n")
 }

@@ -8,6 +8,8 @@ import * as Value from "./values.ts"
 export interface Setting<A, D extends string | undefined = string | undefined> {
   /** The environment variable; HashiCorp's names upper case, OpenFaaS's lower case. */
   readonly env: string
+  /** Another variable read when `env` is not set: `PORT`, as platforms set it, for `port`. */
+  readonly fallbackEnv?: string | undefined
   readonly flag: string
   readonly default: D
   readonly description: string
@@ -19,9 +21,10 @@ const setting = <A, const D extends string | undefined = undefined>(
   env: string,
   group: string,
   parse: Value.ValueParser<A>,
-  options: { readonly default?: D; readonly description: string }
+  options: { readonly default?: D; readonly description: string; readonly fallbackEnv?: string }
 ): Setting<A, D> => ({
   env,
+  fallbackEnv: options.fallbackEnv,
   flag: `--${env.toLowerCase().replaceAll("_", "-")}`,
   default: options.default as D,
   description: options.description,
@@ -32,7 +35,9 @@ const setting = <A, const D extends string | undefined = undefined>(
 export const settings = {
   port: setting("port", "Provider", Value.port, {
     default: "8081",
-    description: "TCP port the provider listens on (the gateway's functions_provider_url points here)"
+    fallbackEnv: "PORT",
+    description: "TCP port the provider listens on (the gateway's functions_provider_url points here); " +
+      "PORT, as platforms set it, when port is not set"
   }),
   bindAddress: setting("bind_address", "Provider", Value.text, {
     default: "0.0.0.0",
@@ -68,7 +73,7 @@ export const settings = {
   }),
   apiTimeout: setting("api_timeout", "Provider", Value.duration, {
     default: "10s",
-    description: "Longest time one call to Nomad, Consul or Vault may take before it counts as failed"
+    description: "Whole budget of one call to Nomad, Consul or Vault, retries included; past it the call fails (504)"
   }),
   jobPrefix: setting("job_prefix", "Functions", Value.text, {
     default: "OpenFaaS-",

@@ -6,7 +6,8 @@ const cell = (text: string) => text.replaceAll("|", "\\|")
 export const settingsMarkdown = (): string => {
   const rows = (Object.keys(settings) as Array<SettingKey>).map((key) => {
     const s: Setting<unknown> = settings[key]
-    return `| \`${s.env}\` | \`${s.flag}\` | ${s.default === undefined ? "" : `\`${cell(s.default)}\``} | ${
+    const env = s.fallbackEnv === undefined ? `\`${s.env}\`` : `\`${s.env}\`, \`${s.fallbackEnv}\``
+    return `| ${env} | \`${s.flag}\` | ${s.default === undefined ? "" : `\`${cell(s.default)}\``} | ${
       cell(s.description)
     } |`
   })

@@ -84,7 +84,8 @@ export const positiveInteger: ValueParser<number> = (raw) => {
     : Result.fail(`expected a positive whole number, got ${JSON.stringify(raw)}`)
 }
 
-const byteUnits: Record<string, number> = {
+/** Size units: binary (`Ki`, `Mi`) as in Kubernetes quantities, decimal (`K`, `MB`) as everywhere else. */
+export const byteUnits: Record<string, number> = {
   "": 1,
   k: 1e3,
   K: 1e3,
@@ -101,7 +102,7 @@ const byteUnits: Record<string, number> = {
   GiB: 1024 ** 3
 }
 
-/** A size in bytes, with an optional unit: `1048576`, `512Ki`, `1Mi`, `10MB`. */
+/** A size in bytes, with an optional unit: `1048576`, `512Ki`, `1Mi` (1048576), `10MB` (10000000). */
 export const byteSize: ValueParser<number> = (raw) => {
   const match = /^(\d+)\s*([A-Za-z]*)$/.exec(raw.trim())
   const unit = match === null ? undefined : byteUnits[match[2]!]

@@ -1,12 +1,12 @@
 /**
  * Function and namespace names. A function name is a DNS-1123 label, so that
- * `/function/<name>.<namespace>` splits without ambiguity at the last dot.
+ * `/function/<name>.<namespace>` splits without ambiguity at the last dot. How long it may be depends on
+ * `job_prefix` (the two make the Nomad service name, at most 63): that one rule is `serviceNameProblem`.
  */
 import { Schema } from "effect"
 
 export const FunctionName = Schema.String.check(
   Schema.isMinLength(1, { message: "must not be empty" }),
-  Schema.isMaxLength(63, { message: "must be at most 63 characters" }),
   Schema.isPattern(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
     message: "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit"
   })

@@ -1,17 +1,19 @@
 /**
  * HTTP basic auth on /system/*, as faas-provider does it: credentials read
  * once at start from `<secret_mount_path>/basic-auth-user` and
- * `basic-auth-password` (trimmed; a missing file stops the start), compared
+ * `basic-auth-password` (trimmed; a missing or empty file stops the start, so
+ * empty credentials can never pass), compared
  * in constant time, a failure answered 401 with `WWW-Authenticate`. The
  * gateway injects the same credentials into the calls it forwards.
  */
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ProviderConfig } from "../config/ProviderConfig.ts"
 import { StartupError } from "../config/StartupError.ts"
+import { Authentication, InvalidCredentials } from "./api/Authentication.ts"
 
 export interface Credentials {
   readonly user: string
@@ -25,7 +27,12 @@ const readTrimmed = (path: string) =>
       new StartupError({
         message: `basic_auth is on but ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`
       })
-  })
+  }).pipe(
+    Effect.filterOrFail(
+      (text) => text !== "",
+      () => new StartupError({ message: `basic_auth is on but ${path} is empty` })
+    )
+  )
 
 /** The credentials files, or an error naming the one that cannot be read. */
 export const readCredentials = (secretMountPath: string): Effect.Effect<Credentials, StartupError> =>
@@ -49,13 +56,39 @@ const unauthorized = HttpServerResponse.text("invalid credentials\n", {
   headers: { "www-authenticate": `Basic realm="Restricted"` }
 })
 
-export const BasicAuth = HttpRouter.middleware(Effect.gen(function*() {
+/** Whether a request may pass: always when basic auth is off; read once, at start. */
+const admits = Effect.gen(function*() {
   const config = yield* ProviderConfig
-  if (!config.basicAuth) return (httpEffect) => httpEffect
+  if (!config.basicAuth) return undefined
   const credentials = yield* readCredentials(config.secretMountPath)
-  return (httpEffect) =>
-    Effect.flatMap(
+  return (request: HttpServerRequest.HttpServerRequest) => authorizes(credentials, request.headers["authorization"])
+})
+
+/**
+ * The declaration's `basic` security, checked as above. HttpApi decodes the
+ * credentials itself, more strictly (one space after `Basic`, padded
+ * base64); the check reads the header as faas-provider does instead.
+ */
+export const AuthenticationLive = Layer.effect(
+  Authentication,
+  Effect.map(admits, (admit) =>
+    Authentication.of({
+      basic: <E, R>(httpEffect: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+        admit === undefined
+          ? httpEffect
+          : Effect.flatMap(
+            HttpServerRequest.HttpServerRequest,
+            (request): Effect.Effect<HttpServerResponse.HttpServerResponse, E | InvalidCredentials, R> =>
+              admit(request) ? httpEffect : Effect.fail(new InvalidCredentials())
+          )
+    }))
+)
+
+/** The same check on the few /system routes outside the declaration (other methods on /system/secrets). */
+export const BasicAuth = HttpRouter.middleware(Effect.map(admits, (admit) => (httpEffect) =>
+  admit === undefined
+    ? httpEffect
+    : Effect.flatMap(
       HttpServerRequest.HttpServerRequest,
-      (request) => authorizes(credentials, request.headers["authorization"]) ? httpEffect : Effect.succeed(unauthorized)
-    )
-}))
+      (request) => (admit(request) ? httpEffect : Effect.succeed(unauthorized))
+    )))

@@ -7,6 +7,9 @@ import { Effect, Exit } from "effect"
 import { HttpRouter, HttpServerRequest } from "effect/http"
 import { Metrics } from "../services/Metrics.ts"
 
+/** One label style for every route, as `/function/{name}`: the router's `/system/function/:name` is written so. */
+const routeLabel = (path: string) => (path.includes(":") ? path.replace(/:(\w+)/g, "{$1}") : path)
+
 export const ApiMetrics = HttpRouter.middleware(Effect.gen(function*() {
   const metrics = yield* Metrics
   return (httpEffect) =>
@@ -18,7 +21,7 @@ export const ApiMetrics = HttpRouter.middleware(Effect.gen(function*() {
         Effect.sync(() =>
           metrics.apiRequest(
             request.method,
-            route.path,
+            routeLabel(route.path),
             Exit.isSuccess(exit) ? exit.value.status : 500,
             performance.now() - started
           )

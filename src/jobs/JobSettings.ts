@@ -1,6 +1,7 @@
 /** The provider settings that shape every function's Nomad job. */
 import { Duration } from "effect"
 import type { ProviderSettings } from "../config/settings.ts"
+import { quoted } from "../schema/problemText.ts"
 import type { RegistryCredentials } from "./registryAuth.ts"
 import type { ScalingBlockSettings } from "./scalingBlock.ts"
 
@@ -91,5 +92,5 @@ export const serviceNameProblem = (settings: JobSettings, name: string): string 
   }
   return serviceNamePattern.test(service)
     ? undefined
-    : `service: "${service}" is not a valid Nomad service name; check job_prefix`
+    : `service: ${quoted(service)} is not a valid Nomad service name; check job_prefix`
 }

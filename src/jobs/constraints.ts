@@ -6,6 +6,7 @@
  * reported, never silently dropped as the original did.
  */
 import type { Constraint } from "../nomad/Job.ts"
+import { quoted } from "../schema/problemText.ts"
 
 export interface PlacementConstraints {
   readonly datacenters: ReadonlyArray<string>
@@ -57,7 +58,7 @@ export const parseConstraints = (input: ReadonlyArray<string>): PlacementConstra
     const match = wordOperator.exec(text) ?? comparison.exec(text)
     if (match === null) {
       problems.push(
-        `constraints: ${JSON.stringify(raw)} is not understood; expected "<attribute> <operator> <value>", ` +
+        `constraints: ${quoted(raw)} is not understood; expected "<attribute> <operator> <value>", ` +
           `e.g. "node.datacenter == dc1" or "\${attr.kernel.name} = linux"`
       )
       continue

@@ -4,6 +4,7 @@
  */
 import { Duration, Result } from "effect"
 import { duration } from "../config/values.ts"
+import { quoted } from "../schema/problemText.ts"
 
 export const labelKeys = {
   function: "faas_function",
@@ -23,7 +24,7 @@ type Labels = Readonly<Record<string, string>> | null | undefined
 const wholeNumber = (map: Labels, key: string, max: number): Result.Result<number | undefined, string> => {
   const text = map?.[key]
   if (text === undefined) return Result.succeed(undefined)
-  if (!/^\s*\d+\s*$/.test(text)) return Result.fail(`labels: ${key} must be a whole number, got "${text}"`)
+  if (!/^\s*\d+\s*$/.test(text)) return Result.fail(`labels: ${key} must be a whole number, got ${quoted(text)}`)
   const value = Number(text)
   return value <= max
     ? Result.succeed(value)
@@ -39,7 +40,7 @@ export const healthPath = (annotations: Labels): Result.Result<string, string> =
   if (path === undefined) return Result.succeed(defaultHealthPath)
   return path.startsWith("/") && !/\s/.test(path)
     ? Result.succeed(path)
-    : Result.fail(`annotations: ${annotationKeys.healthPath} must be a path starting with /, got "${path}"`)
+    : Result.fail(`annotations: ${annotationKeys.healthPath} must be a path starting with /, got ${quoted(path)}`)
 }
 
 export const healthInitialDelay = (annotations: Labels): Result.Result<Duration.Duration | undefined, string> => {

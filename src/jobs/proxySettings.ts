@@ -8,6 +8,7 @@
  */
 import { Duration, Result } from "effect"
 import { duration } from "../config/values.ts"
+import { quoted } from "../schema/problemText.ts"
 
 export const proxyLabels = {
   timeout: "com.openfaas.timeout",
@@ -27,14 +28,14 @@ export const proxySettingTags = (
   if (timeout !== undefined) {
     const parsed = duration(timeout)
     if (Result.isFailure(parsed) || Duration.toMillis(parsed.success) <= 0) {
-      problems.push(`labels: ${proxyLabels.timeout} must be a positive duration such as 30s, got "${timeout}"`)
+      problems.push(`labels: ${proxyLabels.timeout} must be a positive duration such as 30s, got ${quoted(timeout)}`)
     } else tags.push(`${timeoutTag}${Duration.toMillis(parsed.success)}ms`)
   }
   const maxInflight = labels?.[proxyLabels.maxInflight]
   if (maxInflight !== undefined) {
     // Past 2^53 a number is written 1e+22 in the tag, which would read back as 1.
     if (!/^\s*[1-9]\d*\s*$/.test(maxInflight) || !Number.isSafeInteger(Number(maxInflight))) {
-      problems.push(`labels: ${proxyLabels.maxInflight} must be a whole number above 0, got "${maxInflight}"`)
+      problems.push(`labels: ${proxyLabels.maxInflight} must be a whole number above 0, got ${quoted(maxInflight)}`)
     } else tags.push(`${maxInflightTag}${Number(maxInflight)}`)
   }
   return problems.length > 0 ? Result.fail(problems) : Result.succeed(tags)

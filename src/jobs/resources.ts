@@ -7,6 +7,7 @@
  */
 import type { FunctionResources } from "../domain/FunctionDeployment.ts"
 import type { RequestedDevice, Resources } from "../nomad/Job.ts"
+import { quoted } from "../schema/problemText.ts"
 import { parseQuantity } from "./quantity.ts"
 
 export const defaultCpuMhz = 100
@@ -34,7 +35,7 @@ const parseCpuMhz = (field: string, text: string | undefined): Parsed => {
   const mhz = /^\s*(\d+)\s*MHz\s*$/i.exec(text)
   const cores = mhz === null ? parseQuantity(text) : undefined
   if (mhz === null && (cores === undefined || cores <= 0 || cores > 1e6)) {
-    return { value: undefined, problem: `${field}: "${text}" is not a CPU quantity such as 500m, 2 or 800MHz` }
+    return { value: undefined, problem: `${field}: ${quoted(text)} is not a CPU quantity such as 500m, 2 or 800MHz` }
   }
   // Quantities are decimal and doubles are not: 700m is 0.7000000000000001 cores. Round off that dust before
   // rounding up, so 700m is 700 MHz and not 701.
@@ -46,7 +47,7 @@ const parseMemoryMb = (field: string, text: string | undefined): Parsed => {
   if (text === undefined) return { value: undefined, problem: undefined }
   const bytes = parseQuantity(text)
   if (bytes === undefined || bytes <= 0 || bytes > 2 ** 60) {
-    return { value: undefined, problem: `${field}: "${text}" is not a memory quantity such as 128Mi or 1Gi` }
+    return { value: undefined, problem: `${field}: ${quoted(text)} is not a memory quantity such as 128Mi or 1Gi` }
   }
   return { value: Math.max(minimumMemoryMb, Math.ceil(bytes / mib)), problem: undefined }
 }
@@ -72,7 +73,7 @@ export const toTaskResources = (
     if (text === undefined) continue
     const count = parseQuantity(text)
     if (count === undefined || !Number.isInteger(count) || count < 1 || count > 1024) {
-      problems.push(`limits.${key}: "${text}" is not a whole number of devices`)
+      problems.push(`limits.${key}: ${quoted(text)} is not a whole number of devices`)
     } else {
       devices.push({ Name: device, Count: count })
     }
@@ -80,7 +81,9 @@ export const toTaskResources = (
 
   const memoryMb = memoryRequest.value ?? memoryLimit.value ?? defaultMemoryMb
   if (memoryRequest.value !== undefined && memoryLimit.value !== undefined && memoryLimit.value < memoryRequest.value) {
-    problems.push(`limits.memory: "${limits?.memory}" is less than requests.memory "${requests?.memory}"`)
+    problems.push(
+      `limits.memory: ${quoted(limits?.memory ?? "")} is less than requests.memory ${quoted(requests?.memory ?? "")}`
+    )
   }
   const memoryMaxMb = memoryRequest.value !== undefined && memoryLimit.value !== undefined &&
       memoryLimit.value > memoryRequest.value

@@ -10,6 +10,7 @@ import { Duration, Result } from "effect"
 import type { FunctionDeployment } from "../domain/FunctionDeployment.ts"
 import type { Job, Service, Task, TaskGroup } from "../nomad/Job.ts"
 import { parseConstraints } from "./constraints.ts"
+import { environmentProblems } from "./environment.ts"
 import { healthInitialDelay, healthPath, labelKeys } from "./functionLabels.ts"
 import { encodeDeployment, metaKeys } from "./jobMeta.ts"
 import { jobId, type JobSettings, serviceName, serviceNameProblem } from "./JobSettings.ts"
@@ -59,6 +60,7 @@ export const toNomadJob = (
   const nameProblem = serviceNameProblem(settings, name)
   if (nameProblem !== undefined) problems.push(nameProblem)
 
+  problems.push(...environmentProblems(deployment.envVars, deployment.envProcess))
   const placementRules = parseConstraints(deployment.constraints ?? [])
   problems.push(...placementRules.problems)
   const taskResources = toTaskResources(deployment.requests, deployment.limits)

@@ -8,6 +8,7 @@
 import { Duration, Result } from "effect"
 import * as Value from "../config/values.ts"
 import type { UpdateStrategy } from "../nomad/Job.ts"
+import { quoted } from "../schema/problemText.ts"
 
 export const updateLabelPrefix = "com.openfaas.nomad.update."
 
@@ -109,7 +110,7 @@ export const toUpdateStrategy = (
       continue
     }
     const parsed = parse(setting, text, maxReplicas)
-    if (Result.isFailure(parsed)) problems.push(`labels: ${key} ${parsed.failure}, got ${JSON.stringify(text)}`)
+    if (Result.isFailure(parsed)) problems.push(`labels: ${key} ${parsed.failure}, got ${quoted(text)}`)
     else {
       given[labelOf[setting]] = parsed.success
       texts[labelOf[setting]] = text.trim()

@@ -13,6 +13,7 @@ import { Result } from "effect"
 import { posix } from "node:path"
 import * as Value from "../config/values.ts"
 import type { VolumeMount, VolumeRequest } from "../nomad/Job.ts"
+import { quoted } from "../schema/problemText.ts"
 import { secretsMountPath } from "./secretTemplates.ts"
 
 export const volumeAnnotationPrefix = "com.openfaas.nomad.volume."
@@ -54,7 +55,7 @@ const problem = (annotation: string, text: string) => `annotations: ${annotation
 
 /** Where a volume is mounted, normalized; or why it cannot be. */
 const destinationOf = (text: string): Result.Result<string, string> => {
-  if (!text.startsWith("/")) return Result.fail(`needs an absolute destination, got "${text}"`)
+  if (!text.startsWith("/")) return Result.fail(`needs an absolute destination, got ${quoted(text)}`)
   const path = posix.normalize(text).replace(/\/+$/, "")
   if (path === "") return Result.fail("cannot be mounted on /")
   if (path === secretsMountPath || path.startsWith(`${secretsMountPath}/`)) {
@@ -75,7 +76,7 @@ const parseVolume = (name: string, raw: Raw, problems: Array<string>): FunctionV
   const [type, source, destination, mode = "ro"] = parts
   if (parts.length < 3 || parts.length > 4 || (type !== "host" && type !== "csi") || source === "") {
     problems.push(
-      problem(annotation, `must be <host|csi>:<source>:<destination>[:ro|:rw], got ${JSON.stringify(raw.value)}`)
+      problem(annotation, `must be <host|csi>:<source>:<destination>[:ro|:rw], got ${quoted(raw.value)}`)
     )
     return undefined
   }
@@ -100,19 +101,24 @@ const parseVolume = (name: string, raw: Raw, problems: Array<string>): FunctionV
     : undefined
   const attachmentMode = type === "csi" ? given["attachment-mode"]?.trim() ?? "file-system" : undefined
   if (accessMode !== undefined && !accessModes.includes(accessMode)) {
-    problems.push(problem(key(name, "access-mode"), `must be one of ${accessModes.join(", ")}, got "${accessMode}"`))
+    problems.push(
+      problem(key(name, "access-mode"), `must be one of ${accessModes.join(", ")}, got ${quoted(accessMode)}`)
+    )
   } else if (accessMode?.endsWith("-reader-only") === true && !readOnly) {
     problems.push(problem(key(name, "access-mode"), `${accessMode} needs a read-only (:ro) volume`))
   }
   if (attachmentMode !== undefined && !attachmentModes.includes(attachmentMode)) {
     problems.push(
-      problem(key(name, "attachment-mode"), `must be one of ${attachmentModes.join(", ")}, got "${attachmentMode}"`)
+      problem(
+        key(name, "attachment-mode"),
+        `must be one of ${attachmentModes.join(", ")}, got ${quoted(attachmentMode)}`
+      )
     )
   }
   const perAllocText = given["per-alloc"]
   const perAlloc = perAllocText === undefined ? Result.succeed(false) : Value.boolean(perAllocText)
   if (Result.isFailure(perAlloc)) {
-    problems.push(problem(key(name, "per-alloc"), `must be true or false, got "${perAllocText}"`))
+    problems.push(problem(key(name, "per-alloc"), `must be true or false, got ${quoted(perAllocText ?? "")}`))
   }
   return {
     name,

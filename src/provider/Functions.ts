@@ -24,6 +24,7 @@ import { deploymentOf, functionGroup, toFunctionStatus } from "../jobs/toFunctio
 import { type Placement, toNomadJob } from "../jobs/toNomadJob.ts"
 import { volumeScaleProblems } from "../jobs/volumes.ts"
 import type { Job } from "../nomad/Job.ts"
+import { problemList } from "../schema/problemText.ts"
 import { retryLostRaces } from "../services/checkAndSet.ts"
 import { Discovery } from "../services/Discovery.ts"
 import { Metrics } from "../services/Metrics.ts"
@@ -109,10 +110,12 @@ export class Functions extends Context.Service<Functions, {
             const names = missing.flat()
             return names.length === 0 ? Effect.void : Effect.fail(
               new InvalidRequest({
-                message: names.map((name) =>
-                  `secrets: "${name}" does not exist in namespace "${namespace}"; ` +
-                  `create it first (faas-cli secret create ${name})`
-                ).join("\n")
+                message: problemList(
+                  names.map((name) =>
+                    `secrets: "${name}" does not exist in namespace "${namespace}"; ` +
+                    `create it first (faas-cli secret create ${name})`
+                  )
+                )
               })
             )
           })
@@ -121,7 +124,7 @@ export class Functions extends Context.Service<Functions, {
 
       const buildJob = (deployment: FunctionDeployment, placement: Placement): Effect.Effect<Job, InvalidRequest> =>
         Result.match(toNomadJob(deployment, placement, settings), {
-          onFailure: (problems) => Effect.fail(new InvalidRequest({ message: problems.join("\n") })),
+          onFailure: (problems) => Effect.fail(new InvalidRequest({ message: problemList(problems) })),
           onSuccess: Effect.succeed
         })
 
@@ -201,7 +204,7 @@ export class Functions extends Context.Service<Functions, {
         }
         const existing = yield* functionJob(ref)
         const volumes = volumeScaleProblems(deploymentOf(existing, ref.name)?.annotations, replicas)
-        if (volumes.length > 0) return yield* new InvalidRequest({ message: volumes.join("\n") })
+        if (volumes.length > 0) return yield* new InvalidRequest({ message: problemList(volumes) })
         return existing
       })
 
@@ -301,7 +304,8 @@ export class Functions extends Context.Service<Functions, {
           if (wanted.length === 0 || !wanted.every((a) => a.ClientStatus === "failed")) return undefined
           const latest = wanted.at(-1)!
           const events = Object.values(latest.TaskStates ?? {}).flatMap((state) => state.Events ?? [])
-          const said = events.at(-1)
+          // What ended the task, rather than the restart policy's verdict that follows it.
+          const said = events.findLast((e) => e.Type !== "Not Restarting" && e.Type !== "Restarting") ?? events.at(-1)
           return said?.DisplayMessage || said?.Message || said?.DriverError || latest.ClientDescription || "failed"
         })
 

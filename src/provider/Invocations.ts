@@ -16,6 +16,7 @@ import {
 } from "../domain/errors.ts"
 import { decodeFunctionName, type FunctionRef, refKey, splitQualifiedName } from "../domain/FunctionName.ts"
 import { initialReplicas } from "../jobs/functionLabels.ts"
+import { cutInput, quoted } from "../schema/problemText.ts"
 import { EndpointResolver, type ResolverEntry } from "./EndpointResolver.ts"
 import { Functions } from "./Functions.ts"
 import { Namespaces } from "./Namespaces.ts"
@@ -48,9 +49,11 @@ export class Invocations extends Context.Service<Invocations, {
 
       const prepare = Effect.fnUntraced(function*(qualifiedName: string) {
         const { name, namespace } = splitQualifiedName(qualifiedName)
+        // `/function/.openfaas-fn` names no function: not found, as the certifier expects (Test_InvokeNotFound).
+        if (name === "") return yield* new FunctionNotFound({ name, namespace: cutInput(namespace ?? "") })
         const decoded = decodeFunctionName(name)
         if (decoded._tag === "None") {
-          return yield* new InvalidRequest({ message: `function name "${name}" is not a DNS-1123 label` })
+          return yield* new InvalidRequest({ message: `function name ${quoted(name)} is not a DNS-1123 label` })
         }
         const ns = yield* namespaces.resolve(namespace).pipe(
           Effect.catchTag(

@@ -10,6 +10,7 @@ import { StartupError } from "../config/StartupError.ts"
 import { InvalidRequest, NamespaceNotFound, type UpstreamError } from "../domain/errors.ts"
 import { decodeNamespaceName, type NamespaceName } from "../domain/FunctionName.ts"
 import type { Namespace } from "../nomad/Namespace.ts"
+import { quoted } from "../schema/problemText.ts"
 import { Nomad } from "../services/Nomad.ts"
 
 const isOpenFaaSNamespace = (namespace: Namespace) => {
@@ -53,7 +54,7 @@ export class Namespaces extends Context.Service<Namespaces, {
         if (Option.isNone(name)) {
           return Effect.fail(
             new InvalidRequest({
-              message: `namespace: "${requested}" is not a Nomad namespace name (1 to 128 letters, digits or '-')`
+              message: `namespace: ${quoted(requested)} is not a Nomad namespace name (1 to 128 letters, digits or '-')`
             })
           )
         }

@@ -13,6 +13,9 @@ export interface Gauge {
   readonly samples: ReadonlyArray<{ readonly labels: ReadonlyArray<string>; readonly value: number }>
 }
 
+/** The function and namespace label of invocations of no known function; no function or namespace has a `_`. */
+export const unknownFunction = "_unknown"
+
 export interface InvocationRecorder {
   /** One proxied invocation finished: any status, the provider's own errors included. */
   readonly record: (status: number, durationMillis: number, method: string) => void
@@ -33,6 +36,11 @@ export interface AutoscalingRecorder {
 export class Metrics extends Context.Service<Metrics, {
   /** A function's recorder; the proxy keeps it with the function's route, so recording costs no lookup. */
   readonly invocations: (ref: FunctionRef) => InvocationRecorder
+  /**
+   * The recorder of invocations that name no function known to exist (an unknown or malformed name, a lookup
+   * that failed): one fixed series, `unknownFunction` as their function and namespace, so no URL becomes a label.
+   */
+  readonly unknownFunction: InvocationRecorder
   /** Invocations this provider proxied for the function since it started. */
   readonly invocationCount: (ref: FunctionRef) => number
   /** One /system/* request finished; `route` is the templated path. */

@@ -2,7 +2,7 @@
  * The command as the Docker image ships it: package.json and the bundle (what `node scripts/build.ts
  * --bundle-only` writes to dist/), and nothing else: no node_modules, no src/. Built here from the sources as they
  * are, never from a dist/ left over in the checkout. It must print its release, serve the dev cluster (whose
- * watchdog is a file beside the bundle), and load the OpenTelemetry chunks when tracing is on.
+ * watchdog is a file beside the bundle) and its reference page, and load the OpenTelemetry chunks when tracing is on.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -46,10 +46,15 @@ describe("the command as the Docker image ships it", () => {
     assert.strictEqual(result.stdout, `faas-nomad ${release}\n`)
   })
 
-  it.live("serves the dev cluster: /healthz, a deploy, and an invocation the watchdog beside it answers", () =>
+  it.live("serves the dev cluster: /healthz, the reference page, a deploy, and an invocation the watchdog beside it answers", () =>
     Effect.gen(function*() {
       const provider = yield* startCli(["dev"], {}, command)
       assert.strictEqual((yield* fetchAt(provider.url, "GET", "/healthz")).status, 200)
+      // The reference page carries Scalar's script, from the bundle's own chunk: never a CDN.
+      const docs = yield* fetchAt(provider.url, "GET", "/system/docs")
+      assert.strictEqual(docs.status, 200)
+      assert.include(docs.text, "window.Scalar.createApiReference")
+      assert.notInclude(docs.text, "<script src=")
       const deployed = yield* fetchAt(provider.url, "POST", "/system/functions", {
         service: "hello",
         image: "functions/alpine:latest",

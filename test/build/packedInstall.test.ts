@@ -160,7 +160,7 @@ describe("the packed package, installed into a fresh Effect app", () => {
     for (const file of [
       "bin/faas-nomad.js",
       "dist/faas-nomad.js",
-      "dist/classicWatchdog.js",
+      "dist/watchdogHost.js",
       "dist/index.js",
       "dist/index.d.ts"
     ]) {

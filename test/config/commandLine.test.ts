@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Redacted, Result } from "effect"
-import { parseCommandLine } from "../../src/config/commandLine.ts"
+import { helpText, parseCommandLine } from "../../src/config/commandLine.ts"
+import { settings as settingsTable } from "../../src/config/settings.ts"
 import * as Value from "../../src/config/values.ts"
 
 const run = (argv: ReadonlyArray<string>, env: Record<string, string> = {}) => {
@@ -37,6 +38,14 @@ describe("the command line", () => {
     expect(settings.nomadAddr.href).toBe("https://nomad.example:4646/")
     expect(settings.port).toBe(9100)
     expect(settings.jobPrefix).toBe("faas-")
+  })
+
+  it("reads PORT, as platforms set it, when port is not set", () => {
+    expect(run(["dev"], { PORT: "9200" }).settings.port).toBe(9200)
+    expect(run(["dev"], { PORT: "9200", port: "9300" }).settings.port).toBe(9300)
+    expect(run(["dev"], { PORT: "9200", port: "" }).settings.port).toBe(9200)
+    expect(run(["dev", "--port", "9400"], { PORT: "9200" }).settings.port).toBe(9400)
+    expect(failure(["dev"], { PORT: "http" })).toBe(`invalid PORT: expected a TCP port between 0 and 65535, got "http"`)
   })
 
   it("keeps tokens redacted", () => {
@@ -97,6 +106,23 @@ describe("the command line", () => {
     expect(Result.getOrThrow(parseCommandLine(["--help"], {}))._tag).toBe("Help")
     expect(Result.getOrThrow(parseCommandLine(["dev", "-h"], {}))._tag).toBe("Help")
     expect(Result.getOrThrow(parseCommandLine(["--version"], {}))._tag).toBe("Version")
+    expect(Result.getOrThrow(parseCommandLine(["-v"], {}))._tag).toBe("Version")
+    expect(Result.getOrThrow(parseCommandLine(["dev", "-v"], {}))._tag).toBe("Version")
+  })
+
+  it("aligns --help's columns however long a flag or variable name is", () => {
+    const settingLines = helpText("1.0.0").split("\n").filter((line) => /^ {2}--/.test(line))
+    expect(settingLines).toHaveLength(Object.keys(settingsTable).length)
+    // Every description starts in the same column: the one after the widest flag and variable.
+    const descriptionColumns = new Set(settingLines.map((line) => {
+      const s = Object.values(settingsTable).find((setting) => line.startsWith(`  ${setting.flag} `))!
+      return line.indexOf(s.description)
+    }))
+    expect(descriptionColumns.size).toBe(1)
+    // Names are separated from the next column by two spaces at least, the longest included.
+    expect(settingLines.find((line) => line.includes("--max-invoke-body-size"))).toMatch(
+      /^ {2}--max-invoke-body-size {2,}max_invoke_body_size {2,}Largest/
+    )
   })
 })
 

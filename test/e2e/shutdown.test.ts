@@ -69,8 +69,16 @@ describe("graceful shutdown", () => {
         Effect.promise(() => get(`${provider.url}/healthz`).then(() => false, () => true)),
         (refused) => refused
       )
+      // The log says it is stopping, and why, before it waits for the invocation under way.
+      yield* eventually(Effect.sync(provider.output), (out) => out.includes("Stopping on SIGTERM"))
+      assert.include(
+        provider.output(),
+        "Stopping on SIGTERM: no new connections; the requests under way have up to 1m (write_timeout) to finish"
+      )
+      assert.notInclude(provider.output(), "Stopped")
       fn.release()
       assert.deepStrictEqual(yield* Effect.promise(() => inFlight), { status: 200, body: "finished" })
       assert.strictEqual(yield* Effect.promise(() => exited), 0)
+      assert.match(provider.output().trimEnd().split("\n").at(-1)!, /INFO .*: Stopped on SIGTERM$/)
     }))
 })

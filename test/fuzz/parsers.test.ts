@@ -451,7 +451,8 @@ const deploymentBody = fc.record(
 )
 
 const decodeDeployment = Schema.decodeUnknownSync(FunctionDeployment)
-const problemFields = /^(service|constraints|labels|annotations|registryAuth|requests\.[\w./]+|limits\.[\w./]+)[:.]/
+const problemFields =
+  /^(service|envVars|envProcess|constraints|labels|annotations|registryAuth|requests\.[\w./]+|limits\.[\w./]+)[:.]/
 
 const finiteNumbers = (value: unknown, path = "job"): void => {
   if (typeof value === "number") {

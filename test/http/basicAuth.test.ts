@@ -3,7 +3,10 @@ import { Effect, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { InvalidCredentials } from "../../src/http/api/Authentication.ts"
 import { authorizes, readCredentials } from "../../src/http/BasicAuth.ts"
+import { FaasProviderClient } from "../../src/http/FaasProviderClient.ts"
+import { deploymentOf, provider } from "../support/client.ts"
 import { call } from "../support/http.ts"
 import { testApp } from "../support/testApp.ts"
 
@@ -40,22 +43,23 @@ layer(testApp({ env: { basic_auth: "true", secret_mount_path: secrets } }), { ex
         assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("admin", "wrong"))).status, 401)
         assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("root", "s3cr3t-pass"))).status, 401)
         assert.strictEqual((yield* call("GET", "/system/info", undefined, { authorization: "Bearer x" })).status, 401)
-        assert.strictEqual((yield* call("GET", "/system/info", undefined, basic("admin", "s3cr3t-pass"))).status, 200)
-        assert.strictEqual(
-          (yield* call("GET", "/system/namespaces", undefined, basic("admin", "s3cr3t-pass"))).status,
-          200
-        )
+        const withCredentials = yield* FaasProviderClient.make({
+          credentials: { user: "admin", password: Redacted.make("s3cr3t-pass") }
+        })
+        assert.strictEqual((yield* withCredentials.system.info()).provider, "faas-nomad")
+        assert.include(yield* withCredentials.system.namespaces(), "default")
+        const without = yield* Effect.flip((yield* provider).system.info())
+        assert.instanceOf(without, InvalidCredentials, "the typed client reads the 401")
       }))
 
     it.effect("/healthz, /metrics and invocations stay open", () =>
       Effect.gen(function*() {
         assert.strictEqual((yield* call("GET", "/healthz")).status, 200)
         assert.strictEqual((yield* call("GET", "/metrics")).status, 200)
-        const creds = basic("admin", "s3cr3t-pass")
-        assert.strictEqual(
-          (yield* call("POST", "/system/functions", { service: "open-fn", image: "x:1" }, creds)).status,
-          202
-        )
+        const client = yield* FaasProviderClient.make({
+          credentials: { user: "admin", password: Redacted.make("s3cr3t-pass") }
+        })
+        yield* client.functions.deploy({ query: {}, payload: deploymentOf("open-fn", { image: "x:1" }) })
         assert.strictEqual((yield* call("GET", "/function/open-fn")).status, 200)
       }))
   }
@@ -70,6 +74,18 @@ describe("credentials", () => {
       const missing = yield* Effect.flip(readCredentials(join(secrets, "nowhere")))
       assert.strictEqual(missing._tag, "StartupError")
       assert.match(missing.message, /basic-auth-user cannot be read \(ENOENT\)/)
+    }))
+
+  it.effect("an empty user or password file is a StartupError naming it: `curl -u :` must not pass", () =>
+    Effect.gen(function*() {
+      for (const [user, password, empty] of [["", "pw", "basic-auth-user"], ["admin", " \n", "basic-auth-password"]]) {
+        const folder = mkdtempSync(join(tmpdir(), "faas-nomad-auth-"))
+        writeFileSync(join(folder, "basic-auth-user"), user!)
+        writeFileSync(join(folder, "basic-auth-password"), password!)
+        const error = yield* Effect.flip(readCredentials(folder))
+        assert.strictEqual(error._tag, "StartupError")
+        assert.strictEqual(error.message, `basic_auth is on but ${join(folder, empty!)} is empty`)
+      }
     }))
 
   it("are matched exactly: user, password, scheme", () => {

@@ -1,7 +1,8 @@
 /** Volumes on the dev cluster: refused at deploy with a message that says why and where they work. */
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { call, json } from "../support/http.ts"
+import { deploymentOf, fnName, provider } from "../support/client.ts"
+import { call } from "../support/http.ts"
 import { testApp } from "../support/testApp.ts"
 
 const withVolume = (service: string, value: string) => ({
@@ -22,11 +23,15 @@ layer(testApp(), { excludeTestServices: true })("volumes on the dev cluster", (i
           `volumes work when the provider runs on Nomad (faas-nomad start)\n`
       )
       assert.strictEqual((yield* call("GET", "/system/function/mounted")).status, 404)
-      assert.strictEqual((yield* call("POST", "/system/functions", { service: "plain", image: "x:1" })).status, 202)
+      const client = yield* provider
+      yield* client.functions.deploy({ query: {}, payload: deploymentOf("plain", { image: "x:1" }) })
       const updated = yield* call("PUT", "/system/functions", withVolume("plain", "csi:pg:/data:rw"))
       assert.strictEqual(updated.status, 400)
       assert.include(updated.text, "cannot mount volumes")
-      assert.deepStrictEqual(json(yield* call("GET", "/system/function/plain")).annotations, {})
+      assert.deepStrictEqual(
+        (yield* client.functions.status({ query: {}, params: { name: fnName("plain") } })).annotations,
+        {}
+      )
     }))
 
   it.effect("a bad volume annotation is a 400 naming it, before anything is asked of the cluster", () =>

@@ -1,14 +1,10 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { FunctionExists, FunctionNotFound, NamespaceNotFound } from "../../src/domain/errors.ts"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
+import { deploymentOf as deployment, fnName, provider } from "../support/client.ts"
 import { call, json } from "../support/http.ts"
 import { settled, testApp } from "../support/testApp.ts"
-
-const deployment = (service: string, extra: Record<string, unknown> = {}) => ({
-  service,
-  image: "ghcr.io/openfaas/figlet:latest",
-  ...extra
-})
 
 layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
   it.effect("deploy answers 202, and the status echoes the deployment as it was sent", () =>
@@ -25,10 +21,10 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
         secrets: [],
         readOnlyRootFilesystem: true
       })
-      const deployed = yield* call("POST", "/system/functions", sent)
-      assert.strictEqual(deployed.status, 202)
+      const client = yield* provider
+      yield* client.functions.deploy({ query: {}, payload: sent })
       yield* settled
-      const status = json(yield* call("GET", "/system/function/echo-back"))
+      const status = yield* client.functions.status({ query: {}, params: { name: fnName("echo-back") } })
       assert.deepStrictEqual(
         { ...status, createdAt: "set" },
         {
@@ -54,8 +50,12 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
 
   it.effect("labels and annotations are always objects; envVars is omitted when none were sent", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", deployment("bare", { labels: null, annotations: null, envVars: {} }))
-      const status = json(yield* call("GET", "/system/function/bare"))
+      const client = yield* provider
+      yield* client.functions.deploy({
+        query: {},
+        payload: deployment("bare", { labels: null, annotations: null, envVars: {} })
+      })
+      const status = yield* client.functions.status({ query: {}, params: { name: fnName("bare") } })
       assert.deepStrictEqual(status.labels, { faas_function: "bare" })
       assert.deepStrictEqual(status.annotations, {})
       assert.isFalse("envVars" in status)
@@ -65,36 +65,43 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
 
   it.effect("replicas start at com.openfaas.scale.min, at once, and become available", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", deployment("scaled-min", { labels: { "com.openfaas.scale.min": "3" } }))
-      const before = json(yield* call("GET", "/system/function/scaled-min"))
+      const client = yield* provider
+      yield* client.functions.deploy({
+        query: {},
+        payload: deployment("scaled-min", { labels: { "com.openfaas.scale.min": "3" } })
+      })
+      const before = yield* client.functions.status({ query: {}, params: { name: fnName("scaled-min") } })
       assert.strictEqual(before.replicas, 3)
       yield* settled
-      const after = json(yield* call("GET", "/system/function/scaled-min"))
+      const after = yield* client.functions.status({ query: {}, params: { name: fnName("scaled-min") } })
       assert.strictEqual(after.availableReplicas, 3)
     }))
 
   it.effect("deploying an existing function is 409", () =>
     Effect.gen(function*() {
-      assert.strictEqual((yield* call("POST", "/system/functions", deployment("twice"))).status, 202)
-      const second = yield* call("POST", "/system/functions", deployment("twice"))
-      assert.strictEqual(second.status, 409)
-      assert.include(second.text, "already exists")
+      const client = yield* provider
+      yield* client.functions.deploy({ query: {}, payload: deployment("twice") })
+      const second = yield* Effect.flip(client.functions.deploy({ query: {}, payload: deployment("twice") }))
+      assert.deepStrictEqual(second, new FunctionExists({ name: "twice", namespace: "default" }))
     }))
 
   it.effect("update of a missing function is 404; an update keeps the current count", () =>
     Effect.gen(function*() {
-      assert.strictEqual((yield* call("PUT", "/system/functions", deployment("never-deployed"))).status, 404)
-      yield* call("POST", "/system/functions", deployment("updated"))
-      const scaled = yield* call("POST", "/system/scale-function/updated", { serviceName: "updated", replicas: 4 })
-      assert.strictEqual(scaled.status, 202)
-      const put = yield* call(
-        "PUT",
-        "/system/functions",
-        deployment("updated", { image: "ghcr.io/openfaas/figlet:v2", envProcess: "figlet" })
-      )
-      assert.strictEqual(put.status, 202)
+      const client = yield* provider
+      const missing = yield* Effect.flip(client.functions.update({ query: {}, payload: deployment("never-deployed") }))
+      assert.deepStrictEqual(missing, new FunctionNotFound({ name: "never-deployed", namespace: "default" }))
+      yield* client.functions.deploy({ query: {}, payload: deployment("updated") })
+      yield* client.functions.scale({
+        query: {},
+        params: { name: fnName("updated") },
+        payload: { serviceName: "updated", replicas: 4 }
+      })
+      yield* client.functions.update({
+        query: {},
+        payload: deployment("updated", { image: "ghcr.io/openfaas/figlet:v2", envProcess: "figlet" })
+      })
       yield* settled
-      const status = json(yield* call("GET", "/system/function/updated"))
+      const status = yield* client.functions.status({ query: {}, params: { name: fnName("updated") } })
       assert.strictEqual(status.image, "ghcr.io/openfaas/figlet:v2")
       assert.strictEqual(status.envProcess, "figlet")
       assert.strictEqual(status.replicas, 4)
@@ -103,9 +110,9 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
 
   it.effect("status of a missing function is 404, of an invalid name 400", () =>
     Effect.gen(function*() {
-      const missing = yield* call("GET", "/system/function/nobody")
-      assert.strictEqual(missing.status, 404)
-      assert.include(missing.text, `"nobody"`)
+      const client = yield* provider
+      const missing = yield* Effect.flip(client.functions.status({ query: {}, params: { name: fnName("nobody") } }))
+      assert.deepStrictEqual(missing, new FunctionNotFound({ name: "nobody", namespace: "default" }))
       const invalid = yield* call("GET", "/system/function/Not_A_Label")
       assert.strictEqual(invalid.status, 400)
       assert.include(invalid.text, "DNS-1123")
@@ -113,24 +120,29 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
 
   it.effect("scale answers 202 and sets replicas at once, 0 included", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", deployment("scaler"))
+      const client = yield* provider
+      const name = fnName("scaler")
+      yield* client.functions.deploy({ query: {}, payload: deployment("scaler") })
       yield* settled
-      const up = yield* call("POST", "/system/scale-function/scaler", { serviceName: "scaler", replicas: 2 })
-      assert.strictEqual(up.status, 202)
-      assert.strictEqual(json(yield* call("GET", "/system/function/scaler")).replicas, 2)
-      yield* call("POST", "/system/scale-function/scaler", { serviceName: "scaler", replicas: 0 })
-      assert.strictEqual(json(yield* call("GET", "/system/function/scaler")).replicas, 0)
+      yield* client.functions.scale({ query: {}, params: { name }, payload: { serviceName: "scaler", replicas: 2 } })
+      assert.strictEqual((yield* client.functions.status({ query: {}, params: { name } })).replicas, 2)
+      yield* client.functions.scale({ query: {}, params: { name }, payload: { serviceName: "scaler", replicas: 0 } })
+      assert.strictEqual((yield* client.functions.status({ query: {}, params: { name } })).replicas, 0)
       yield* settled
-      const idle = json(yield* call("GET", "/system/function/scaler"))
+      const idle = yield* client.functions.status({ query: {}, params: { name } })
       assert.strictEqual(idle.availableReplicas, 0)
-      const listed = json<Array<{ name: string }>>(yield* call("GET", "/system/functions"))
+      const listed = yield* client.functions.list({ query: {} })
       assert.isTrue(listed.some((f) => f.name === "scaler"))
     }))
 
   it.effect("scale of a missing function is 404; bad replicas are 400 naming the field", () =>
     Effect.gen(function*() {
-      assert.strictEqual((yield* call("POST", "/system/scale-function/ghost", { replicas: 1 })).status, 404)
-      yield* call("POST", "/system/functions", deployment("scale-bad"))
+      const client = yield* provider
+      const ghost = yield* Effect.flip(
+        client.functions.scale({ query: {}, params: { name: fnName("ghost") }, payload: { replicas: 1 } })
+      )
+      assert.deepStrictEqual(ghost, new FunctionNotFound({ name: "ghost", namespace: "default" }))
+      yield* client.functions.deploy({ query: {}, payload: deployment("scale-bad") })
       const negative = yield* call("POST", "/system/scale-function/scale-bad", { replicas: -1 })
       assert.strictEqual(negative.status, 400)
       assert.include(negative.text, "replicas")
@@ -139,16 +151,61 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
       assert.include(missing.text, "replicas")
     }))
 
+  it.effect("a scale body naming another function than the path is 400 naming both", () =>
+    Effect.gen(function*() {
+      yield* call("POST", "/system/functions", deployment("scale-named"))
+      yield* settled
+      const other = yield* call("POST", "/system/scale-function/scale-named", { serviceName: "other", replicas: 2 })
+      assert.strictEqual(other.status, 400)
+      assert.strictEqual(
+        other.text,
+        `serviceName: "other" in the body names another function than "scale-named" in the path\n`
+      )
+      assert.strictEqual(json(yield* call("GET", "/system/function/scale-named")).replicas, 1)
+      // The same name, with its namespace, or empty (as Go clients send an unset field) is the same function.
+      for (const serviceName of ["scale-named", "scale-named.default", ""]) {
+        const same = yield* call("POST", "/system/scale-function/scale-named", { serviceName, replicas: 2 })
+        assert.strictEqual(same.status, 202, serviceName)
+      }
+      const otherNamespace = yield* call("POST", "/system/scale-function/scale-named", {
+        serviceName: "scale-named.team-a",
+        replicas: 2
+      })
+      assert.strictEqual(otherNamespace.status, 400)
+      assert.include(otherNamespace.text, `"scale-named.team-a" in the body`)
+    }))
+
+  it.effect("a name too long for a Nomad service under job_prefix: one rule, one message, whatever its length", () =>
+    Effect.gen(function*() {
+      for (const length of [55, 63, 64, 100]) {
+        const refused = yield* call("POST", "/system/functions", deployment("a".repeat(length)))
+        assert.strictEqual(refused.status, 400)
+        assert.strictEqual(
+          refused.text,
+          `service: with job_prefix "OpenFaaS-" a function name can have at most 54 characters ` +
+            "(Nomad service names are limited to 63)\n"
+        )
+      }
+      assert.strictEqual((yield* call("POST", "/system/functions", deployment("a".repeat(54)))).status, 202)
+      // A longer name in a path names no function there can be.
+      assert.strictEqual((yield* call("GET", `/system/function/${"a".repeat(64)}`)).status, 404)
+    }))
+
   it.effect("delete answers 202 and the function is gone; deleting a missing function is 404", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", deployment("doomed"))
+      const client = yield* provider
+      const name = fnName("doomed")
+      yield* client.functions.deploy({ query: {}, payload: deployment("doomed") })
       yield* settled
-      const deleted = yield* call("DELETE", "/system/functions", { functionName: "doomed" })
-      assert.strictEqual(deleted.status, 202)
-      assert.strictEqual((yield* call("GET", "/system/function/doomed")).status, 404)
-      const listed = json<Array<{ name: string }>>(yield* call("GET", "/system/functions"))
+      yield* client.functions.delete({ query: {}, payload: { functionName: name } })
+      const gone = new FunctionNotFound({ name: "doomed", namespace: "default" })
+      assert.deepStrictEqual(yield* Effect.flip(client.functions.status({ query: {}, params: { name } })), gone)
+      const listed = yield* client.functions.list({ query: {} })
       assert.isFalse(listed.some((f) => f.name === "doomed"))
-      assert.strictEqual((yield* call("DELETE", "/system/functions", { functionName: "doomed" })).status, 404)
+      assert.deepStrictEqual(
+        yield* Effect.flip(client.functions.delete({ query: {}, payload: { functionName: name } })),
+        gone
+      )
     }))
 
   it.effect("bad input is a 400 listing every problem, never a 5xx", () =>
@@ -174,16 +231,35 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
       )
       assert.strictEqual(translation.status, 400)
       for (const field of ["limits.memory", "limits.cpu", "constraints"]) assert.include(translation.text, field)
+      // What no process environment can carry is refused at deploy and at update, not when a process starts.
+      for (const method of ["POST", "PUT"] as const) {
+        if (method === "PUT") {
+          assert.strictEqual((yield* call("POST", "/system/functions", deployment("env"))).status, 202)
+        }
+        const nul = yield* call(
+          method,
+          "/system/functions",
+          deployment(method === "POST" ? "bad-env" : "env", {
+            envVars: { "A\u0000B": "x", C: "y\u0000" },
+            envProcess: "cat\u0000"
+          })
+        )
+        assert.strictEqual(nul.status, 400, nul.text)
+        assert.deepStrictEqual(nul.text.trim().split("\n").length, 3, nul.text)
+        assert.include(nul.text, `the name "A\\u0000B" must not contain NUL`)
+      }
+      assert.strictEqual((yield* call("GET", "/system/function/bad-env")).status, 404)
+      assert.notProperty(json(yield* call("GET", "/system/function/env")), "envProcess")
       const array = yield* call("DELETE", "/system/functions", [])
       assert.strictEqual(array.status, 400)
     }))
 
   it.effect("namespaces: the default is listed; an unknown one is a 4xx naming it", () =>
     Effect.gen(function*() {
-      assert.include(json<Array<string>>(yield* call("GET", "/system/namespaces")), "default")
-      const unknown = yield* call("GET", "/system/functions?namespace=elsewhere")
-      assert.strictEqual(unknown.status, 400)
-      assert.include(unknown.text, `"elsewhere"`)
+      const client = yield* provider
+      assert.include(yield* client.system.namespaces(), "default")
+      const unknown = yield* Effect.flip(client.functions.list({ query: { namespace: "elsewhere" } }))
+      assert.deepStrictEqual(unknown, new NamespaceNotFound({ namespace: "elsewhere" }))
       const invalid = yield* call("GET", "/system/functions?namespace=no%2Fslashes")
       assert.strictEqual(invalid.status, 400)
     }))
@@ -191,30 +267,35 @@ layer(testApp(), { excludeTestServices: true })("function routes", (it) => {
   it.effect("a namespace labelled openfaas=true holds its own functions; the query wins over the body", () =>
     Effect.gen(function*() {
       const cluster = yield* MemoryCluster
+      const client = yield* provider
+      const name = fnName("shared")
       yield* cluster.createNamespace("team-a", { openfaas: "true" })
       yield* cluster.createNamespace("not-ours", {})
-      assert.deepStrictEqual(json(yield* call("GET", "/system/namespaces")), ["default", "team-a"])
-      const intoTeam = yield* call(
-        "POST",
-        "/system/functions?namespace=team-a",
-        deployment("shared", { namespace: "default" })
-      )
-      assert.strictEqual(intoTeam.status, 202)
-      assert.strictEqual((yield* call("POST", "/system/functions", deployment("shared"))).status, 202)
-      const inTeam = json(yield* call("GET", "/system/function/shared?namespace=team-a"))
+      assert.deepStrictEqual(yield* client.system.namespaces(), ["default", "team-a"])
+      yield* client.functions.deploy({
+        query: { namespace: "team-a" },
+        payload: deployment("shared", { namespace: "default" })
+      })
+      yield* client.functions.deploy({ query: {}, payload: deployment("shared") })
+      const inTeam = yield* client.functions.status({ params: { name }, query: { namespace: "team-a" } })
       assert.strictEqual(inTeam.namespace, "team-a")
-      const teamList = json<Array<{ name: string }>>(yield* call("GET", "/system/functions?namespace=team-a"))
+      const teamList = yield* client.functions.list({ query: { namespace: "team-a" } })
       assert.deepStrictEqual(teamList.map((f) => f.name), ["shared"])
-      const removed = yield* call("DELETE", "/system/functions", { functionName: "shared", namespace: "team-a" })
-      assert.strictEqual(removed.status, 202)
-      assert.strictEqual((yield* call("GET", "/system/function/shared?namespace=team-a")).status, 404)
-      assert.strictEqual((yield* call("GET", "/system/function/shared")).status, 200)
-      assert.strictEqual((yield* call("GET", "/system/functions?namespace=not-ours")).status, 400)
+      yield* client.functions.delete({ query: {}, payload: { functionName: name, namespace: "team-a" } })
+      assert.deepStrictEqual(
+        yield* Effect.flip(client.functions.status({ params: { name }, query: { namespace: "team-a" } })),
+        new FunctionNotFound({ name: "shared", namespace: "team-a" })
+      )
+      assert.strictEqual((yield* client.functions.status({ query: {}, params: { name } })).namespace, "default")
+      assert.deepStrictEqual(
+        yield* Effect.flip(client.functions.list({ query: { namespace: "not-ours" } })),
+        new NamespaceNotFound({ namespace: "not-ours" })
+      )
     }))
 
   it.effect("info, health, logs and secrets answer", () =>
     Effect.gen(function*() {
-      const info = json(yield* call("GET", "/system/info"))
+      const info = yield* (yield* provider).system.info()
       assert.strictEqual(info.provider, "faas-nomad")
       assert.strictEqual(info.orchestration, "nomad")
       assert.isTrue(info.version.sha.length > 0 && info.version.release.length > 0)

@@ -2,7 +2,9 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { createSocket } from "node:dgram"
 import type { AddressInfo } from "node:net"
+import { FunctionNotFound } from "../../src/domain/errors.ts"
 import { PrometheusRegistry } from "../../src/layers/metrics/PrometheusRegistry.ts"
+import { deploymentOf, fnName, provider } from "../support/client.ts"
 import { call } from "../support/http.ts"
 import { settled, testApp } from "../support/testApp.ts"
 
@@ -30,18 +32,20 @@ const line = (match: RegExp) =>
 layer(testApp({ env: { statsd_addr: `127.0.0.1:${statsdPort}` } }), { excludeTestServices: true })("metrics", (it) => {
   it.effect("/metrics counts API requests by code, method and templated path, and invocations per function", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", { service: "counted", image: "x:1" })
+      const client = yield* provider
+      yield* client.functions.deploy({ query: {}, payload: deploymentOf("counted", { image: "x:1" }) })
       yield* settled
-      yield* call("GET", "/system/function/counted")
-      yield* call("GET", "/system/function/nobody")
+      yield* client.functions.status({ query: {}, params: { name: fnName("counted") } })
+      const nobody = yield* Effect.flip(client.functions.status({ query: {}, params: { name: fnName("nobody") } }))
+      assert.instanceOf(nobody, FunctionNotFound)
       for (let i = 0; i < 3; i++) yield* call("POST", "/function/counted/path", "hi")
       const scraped = yield* call("GET", "/metrics")
       assert.strictEqual(scraped.status, 200)
       assert.include(scraped.headers["content-type"], "text/plain; version=0.0.4")
       const text = scraped.text
       assert.include(text, `provider_http_requests_total{code="202",method="POST",path="/system/functions"} 1`)
-      assert.include(text, `provider_http_requests_total{code="200",method="GET",path="/system/function/:name"} 1`)
-      assert.include(text, `provider_http_requests_total{code="404",method="GET",path="/system/function/:name"} 1`)
+      assert.include(text, `provider_http_requests_total{code="200",method="GET",path="/system/function/{name}"} 1`)
+      assert.include(text, `provider_http_requests_total{code="404",method="GET",path="/system/function/{name}"} 1`)
       assert.include(text, `provider_http_requests_total{code="200",method="POST",path="/function/{name}"} 3`)
       assert.include(
         text,
@@ -55,7 +59,7 @@ layer(testApp({ env: { statsd_addr: `127.0.0.1:${statsdPort}` } }), { excludeTes
 
   it.effect("StatsD gets faas.nomadd.* counters and timers with DogStatsD tags", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", { service: "statsd-fn", image: "x:1" })
+      yield* (yield* provider).functions.deploy({ query: {}, payload: deploymentOf("statsd-fn", { image: "x:1" }) })
       yield* settled
       yield* call("GET", "/function/statsd-fn")
       assert.strictEqual(
@@ -76,11 +80,12 @@ layer(testApp({ env: { statsd_addr: `127.0.0.1:${statsdPort}` } }), { excludeTes
 
   it.effect("a deleted function's series are dropped", () =>
     Effect.gen(function*() {
-      yield* call("POST", "/system/functions", { service: "short-lived", image: "x:1" })
+      const client = yield* provider
+      yield* client.functions.deploy({ query: {}, payload: deploymentOf("short-lived", { image: "x:1" }) })
       yield* settled
       yield* call("GET", "/function/short-lived")
       assert.include((yield* call("GET", "/metrics")).text, `function_name="short-lived"`)
-      yield* call("DELETE", "/system/functions", { functionName: "short-lived" })
+      yield* client.functions.delete({ query: {}, payload: { functionName: fnName("short-lived") } })
       assert.notInclude((yield* call("GET", "/metrics")).text, `function_name="short-lived"`)
     }))
 })

@@ -57,7 +57,7 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       assert.deepStrictEqual(cookies.headers["set-cookie"], ["a=1; Path=/", "b=2; HttpOnly"])
     }))
 
-  it.effect("sets X-Forwarded-For and X-Forwarded-Host only when absent, and drops hop-by-hop headers", () =>
+  it.effect("appends the peer to X-Forwarded-For, sets X-Forwarded-Host when absent, drops hop-by-hop headers", () =>
     Effect.gen(function*() {
       yield* deploy("headers")
       const plain = json(yield* call("GET", "/function/headers", undefined, { "x-request-id": "r1" }))
@@ -73,10 +73,28 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
           "proxy-authorization": "Basic c2VjcmV0"
         })
       )
-      assert.strictEqual(forwarded.headers["x-forwarded-for"], "203.0.113.7")
+      assert.strictEqual(forwarded.headers["x-forwarded-for"], `203.0.113.7, ${plain.headers["x-forwarded-for"]}`)
       assert.strictEqual(forwarded.headers["x-forwarded-host"], "gateway.example")
       assert.isUndefined(forwarded.headers["x-private"])
       assert.isUndefined(forwarded.headers["proxy-authorization"])
+    }))
+
+  it.effect("Connection cannot strip the forwarding headers the provider sets", () =>
+    Effect.gen(function*() {
+      yield* deploy("forwarding")
+      const port = yield* providerPort
+      const peer = json(yield* exchange(port, "GET", "/function/forwarding")).headers["x-forwarded-for"]
+      assert.match(peer, /^(::ffff:)?127\.0\.0\.1$/)
+      const stripped = json(
+        yield* exchange(port, "GET", "/function/forwarding", {
+          "x-forwarded-for": "203.0.113.7",
+          "x-forwarded-host": "gateway.example",
+          connection: "X-Forwarded-For, X-Forwarded-Host"
+        })
+      )
+      // The client declared its own values hop-by-hop: they go, and the provider's take their place.
+      assert.strictEqual(stripped.headers["x-forwarded-for"], peer)
+      assert.match(stripped.headers["x-forwarded-host"], /^127\.0\.0\.1:\d+$/)
     }))
 
   it.effect("streams the response: a chunk arrives before the function has finished", () =>
@@ -118,6 +136,20 @@ layer(testApp({ runner: fn.runner }), { excludeTestServices: true })("the invoca
       assert.strictEqual(unknown.headers["x-openfaas-internal"], "proxy")
       assert.strictEqual((yield* call("GET", "/function/Bad_Name")).status, 400)
       assert.strictEqual((yield* call("GET", "/function/")).status, 400)
+    }))
+
+  it.effect("a name that is empty once the namespace is split off is a function not found (the certifier's case)", () =>
+    Effect.gen(function*() {
+      const port = yield* providerPort
+      // Sent as written: a client would resolve "/function/." to "/function/".
+      for (const path of ["/function/.openfaas-fn", "/function/.openfaas-fn/x", "/function/.", "/function/.Bad_NS"]) {
+        const answer = yield* exchange(port, "POST", path, {}, "")
+        assert.strictEqual(answer.status, 404, path)
+        assert.strictEqual(answer.headers["x-openfaas-internal"], "proxy")
+        assert.include(answer.text, "not found")
+      }
+      // Present and malformed stays a 400.
+      assert.strictEqual((yield* call("POST", "/function/Bad_Name.openfaas-fn", "")).status, 400)
     }))
 
   it.effect("a function at 0 replicas is scaled up by its first invocation, which waits for it", () =>

@@ -206,6 +206,23 @@ describe("toNomadJob", () => {
     expect(problems({ limits: { memory: "128Mi" }, requests: { memory: "256Mi" } })[0]).toContain("less than")
   })
 
+  it("refuses what an environment or a command line cannot carry: NUL anywhere, \"=\" or nothing as a name", () => {
+    const found = problems({
+      envVars: { "A\u0000B": "x", "": "y", "K=V": "z", OK: "nul\u0000inside" },
+      envProcess: "cat\u0000 -"
+    })
+    expect(found).toEqual([
+      `envVars: the name "A\\u0000B" must not contain NUL`,
+      "envVars: a variable's name must not be empty",
+      `envVars: the name "K=V" must not contain "="`,
+      `envVars: the value of "OK" must not contain NUL`,
+      `envProcess: "cat\\u0000 -" must not contain NUL`
+    ])
+    expect(problems({ envVars: { "my.var": "tab\there, line\nbreak, ünïcode" }, envProcess: "sh -c 'x=1'" })).toEqual(
+      []
+    )
+  })
+
   it("mounts a writable tmpfs on /tmp for a read-only root filesystem", () => {
     const config = build({ readOnlyRootFilesystem: true }).TaskGroups![0]!.Tasks[0]!.Config!
     expect(config["readonly_rootfs"]).toBe(true)

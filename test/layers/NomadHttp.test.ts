@@ -181,6 +181,24 @@ describe("the Nomad client against the simulator", () => {
       { api_timeout: "200ms" }
     ))
 
+  it.live("a budget that runs out after a try failed answers with that failure, not a timeout", () =>
+    withNomad(
+      (sim) =>
+        Effect.gen(function*() {
+          const nomad = yield* Nomad
+          sim.server.faults.inject(
+            { kind: "status", status: 500, body: "rpc error: No cluster leader" },
+            { times: Infinity }
+          )
+          const failed = yield* Effect.flip(nomad.listJobs("default", "OpenFaaS-"))
+          assert.strictEqual(failed.reason, "Unavailable")
+          assert.include(failed.message, "No cluster leader")
+          assert.isAtLeast(sim.server.count(/GET \/v1\/jobs/), 1)
+        }),
+      {},
+      { api_timeout: "150ms" }
+    ))
+
   it.live("allocation logs: framed history, then what is appended while following", () =>
     withNomad(
       (sim) =>

@@ -14,6 +14,11 @@ export interface RunningProvider {
   readonly output: () => string
   /** Sends SIGTERM; resolves with the exit code once the process has exited. */
   readonly terminate: () => Promise<number | null>
+  /** Sends `signal`; resolves with the exit code once the process has exited. */
+  readonly signal: (signal: NodeJS.Signals) => Promise<number | null>
+  /** Sends SIGKILL: the process has no say. */
+  readonly kill: () => void
+  readonly pid: number
   /** Sends SIGKILL, a crash: nothing runs on the way out; resolves once the process has exited. */
   readonly crash: () => Promise<unknown>
 }
@@ -66,6 +71,12 @@ export const startListening = (
                 child.kill("SIGTERM")
                 return exited
               },
+              signal: (signal) => {
+                child.kill(signal)
+                return exited
+              },
+              kill: () => child.kill("SIGKILL"),
+              pid: child.pid!,
               crash: () => {
                 child.kill("SIGKILL")
                 return exited
@@ -87,3 +98,31 @@ export const startListening = (
 /** `faas-nomad args` (the checkout's bin unless `bin` names another) on an ephemeral loopback port. */
 export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>, bin = checkoutBin) =>
   startListening(process.execPath, [bin, ...args, "--port", "0", "--bind-address", "127.0.0.1"], { env })
+
+export interface Exited {
+  readonly code: number | null
+  /** Everything the process wrote to stdout and stderr. */
+  readonly output: string
+}
+
+/**
+ * `faas-nomad args` exactly as given (no port or address added), run until it exits: for starts that must fail.
+ * It is killed if it is still running when the scope closes.
+ */
+export const runCliToExit = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() =>
+      spawn(process.execPath, [checkoutBin, ...args], {
+        env: { PATH: process.env["PATH"] ?? "", ...env },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+    ),
+    (child) =>
+      Effect.callback<Exited>((resume) => {
+        let output = ""
+        child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+        child.once("close", (code) => resume(Effect.succeed({ code, output })))
+      }),
+    (child) => Effect.sync(() => child.kill("SIGKILL"))
+  )

@@ -1,11 +1,13 @@
 /**
  * The whole provider on an ephemeral loopback port, over the in-memory
- * cluster, with an HttpClient pointed at it: what route tests run against.
+ * cluster, with an HttpClient pointed at it and the typed client over that:
+ * what route tests run against.
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
+import { FaasProviderClient } from "../../src/http/FaasProviderClient.ts"
 import { ProviderServer } from "../../src/http/ProviderServer.ts"
 import { DevCluster } from "../../src/layers/DevCluster.ts"
 import { LiveCluster } from "../../src/layers/LiveCluster.ts"
@@ -22,7 +24,8 @@ export interface TestAppOptions {
 }
 
 export const testApp = (options: TestAppOptions = {}) =>
-  HttpServer.layerTestClient.pipe(
+  FaasProviderClient.layer().pipe(
+    Layer.provideMerge(HttpServer.layerTestClient),
     Layer.provide(NodeHttpClient.layerUndici),
     Layer.provideMerge(ProviderServer),
     Layer.provideMerge(ProviderServices),
@@ -36,7 +39,8 @@ export const settled = Effect.flatMap(Effect.service(MemoryCluster), (cluster) =
 
 /** The whole provider over the live clients (`faas-nomad start`), pointed at simulators by `env`. */
 export const liveApp = (env: Readonly<Record<string, string>>) =>
-  HttpServer.layerTestClient.pipe(
+  FaasProviderClient.layer().pipe(
+    Layer.provideMerge(HttpServer.layerTestClient),
     Layer.provide(NodeHttpClient.layerUndici),
     Layer.provideMerge(ProviderServer),
     Layer.provideMerge(ProviderServices),

@@ -25,6 +25,7 @@ import {
   PayloadTooLarge,
   TooManyInvocations
 } from "../../domain/errors.ts"
+import type { FunctionName, NamespaceName } from "../../domain/FunctionName.ts"
 import { connectFailures } from "../../net/connectFailures.ts"
 import type { ResolverEntry } from "../../provider/EndpointResolver.ts"
 import { Invocations } from "../../provider/Invocations.ts"
@@ -86,6 +87,15 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         response.end(`${message}\n`)
       }
 
+      /**
+       * Whose series a failed slow path counts in: the function's when it is known to exist (no instance ready),
+       * else the one series of unknown functions, so a name in a URL never becomes a label.
+       */
+      const failureRecorder = (error: ApiError): InvocationRecorder =>
+        error._tag === "NoReadyInstance"
+          ? metrics.invocations({ name: error.name as FunctionName, namespace: error.namespace as NamespaceName })
+          : metrics.unknownFunction
+
       /** What a name as written in URLs resolves to, with the function's recorder: one map lookup per invocation. */
       interface Route {
         readonly entry: ResolverEntry
@@ -114,10 +124,14 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         for (const name in incoming) {
           if (!hopByHop.has(name) && named?.has(name) !== true) headers[name] = incoming[name]!
         }
-        if (incoming["x-forwarded-for"] === undefined && request.socket.remoteAddress !== undefined) {
-          headers["x-forwarded-for"] = request.socket.remoteAddress
+        // Set after the copy, so `Connection` cannot strip them: the peer is appended to the client's chain, as
+        // reverse proxies do, and the client's host is kept when it gave one.
+        const peer = request.socket.remoteAddress
+        if (peer !== undefined) {
+          const chain = headers["x-forwarded-for"]
+          headers["x-forwarded-for"] = chain === undefined || chain === "" ? peer : `${chain as string}, ${peer}`
         }
-        if (incoming["x-forwarded-host"] === undefined && incoming.host !== undefined) {
+        if (headers["x-forwarded-host"] === undefined && incoming.host !== undefined) {
           headers["x-forwarded-host"] = incoming.host
         }
         const hasBody = incoming["transfer-encoding"] !== undefined ||
@@ -198,7 +212,11 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         }
         // Picking counts as a use: invocations keep the function's watch alive.
         const endpoint = entry.balancer.pick(clock.currentTimeMillisUnsafe())
-        if (endpoint === undefined) return fail(response, new NoReadyInstance(entry.ref))
+        if (endpoint === undefined) {
+          fail(response, new NoReadyInstance(entry.ref))
+          route.recorder.record(503, 0, request.method!)
+          return
+        }
         forward(request, response, route, path, endpoint, true)
       }
 
@@ -206,7 +224,9 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
         const url = originForm(request.url ?? "")
         const end = invocationNameEnd(url)
         if (end === -1) {
-          return fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
+          fail(response, new InvalidRequest({ message: "Provide function name in the request path" }))
+          metrics.unknownFunction.record(400, 0, request.method!)
+          return
         }
         const name = invocationName(url, end)
         const route = routes.get(name)
@@ -216,16 +236,29 @@ export class InvocationProxy extends Context.Service<InvocationProxy, {
           }
           if (!route.entry.active) routes.delete(name)
         }
+        // The slow path: the function is not watched yet, or has no ready instance.
+        const started = performance.now()
         Effect.runForkWith(context)(
           invocations.prepare(name).pipe(
             Effect.matchCauseEffect({
               onFailure: (cause) => {
                 const failure = Cause.findErrorOption(cause)
                 if (Option.isSome(failure) && isApiError(failure.value)) {
-                  return Effect.sync(() => fail(response, failure.value))
+                  return Effect.sync(() => {
+                    const error = failure.value
+                    fail(response, error)
+                    failureRecorder(error).record(
+                      describeError(error).status,
+                      performance.now() - started,
+                      request.method!
+                    )
+                  })
                 }
                 return Effect.logError("invocation failed unexpectedly", cause).pipe(
-                  Effect.andThen(Effect.sync(() => internalError(response)))
+                  Effect.andThen(Effect.sync(() => {
+                    internalError(response)
+                    metrics.unknownFunction.record(500, performance.now() - started, request.method!)
+                  }))
                 )
               },
               onSuccess: (ready) =>

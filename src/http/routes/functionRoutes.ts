@@ -1,87 +1,57 @@
-/** /system/functions, /system/function/{name} and /system/scale-function/{name}. */
+/** The functions endpoints: /system/functions, /system/function/{name} and /system/scale-function/{name}. */
 import { Effect } from "effect"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpApiBuilder } from "effect/http-api"
 import { InvalidRequest } from "../../domain/errors.ts"
-import { FunctionDeployment } from "../../domain/FunctionDeployment.ts"
-import { DeleteFunctionRequest, ScaleServiceRequest } from "../../domain/requests.ts"
 import { Functions } from "../../provider/Functions.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
-import { respond } from "../errorResponse.ts"
-import { decodeNameField, readJsonBody, requestNamespace } from "../requestInput.ts"
+import { ProviderApi } from "../api/ProviderApi.ts"
 
-const accepted = HttpServerResponse.empty({ status: 202, headers: { "content-length": "0" } })
+export const FunctionHandlers = HttpApiBuilder.group(
+  ProviderApi,
+  "functions",
+  Effect.fnUntraced(function*(handlers) {
+    const functions = yield* Functions
+    const namespaces = yield* Namespaces
+    /** The `namespace` query first, then the body's, else the default. */
+    const namespace = (query: { readonly namespace?: string }, body?: string) =>
+      namespaces.resolve(query.namespace || body)
 
-export const FunctionRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
-  const functions = yield* Functions
-  const namespaces = yield* Namespaces
-
-  /** The name in the path; the router ends a path at `;`, so a `;` there would name another function. */
-  const pathName = Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const path = request.url.split("?", 1)[0]!
-    if (path.includes(";")) return yield* new InvalidRequest({ message: `a function name cannot contain ";": ${path}` })
-    return (yield* decodeNameField(yield* HttpRouter.params)).name
+    return handlers
+      .handle("list", ({ query }) => Effect.flatMap(namespace(query), functions.list))
+      .handle(
+        "deploy",
+        ({ payload, query }) =>
+          Effect.flatMap(namespace(query, payload.namespace), (ns) => functions.deploy(payload, ns))
+      )
+      .handle(
+        "update",
+        ({ payload, query }) =>
+          Effect.flatMap(namespace(query, payload.namespace), (ns) => functions.update(payload, ns))
+      )
+      .handle("delete", ({ payload, query }) =>
+        Effect.flatMap(
+          namespace(query, payload.namespace),
+          (ns) => functions.remove({ name: payload.functionName, namespace: ns })
+        ))
+      .handle(
+        "status",
+        ({ params, query }) =>
+          Effect.flatMap(namespace(query), (ns) => functions.status({ name: params.name, namespace: ns }))
+      )
+      .handle("scale", ({ params, payload, query }) =>
+        Effect.gen(function*() {
+          const ns = yield* namespace(query, payload.namespace)
+          // The path names the function; a body naming another is a mistake to say, not to ignore. An empty
+          // serviceName is a Go client's unset field.
+          const named = payload.serviceName ?? ""
+          if (named !== "" && named !== params.name && named !== `${params.name}.${ns}`) {
+            return yield* new InvalidRequest({
+              message: `serviceName: ${JSON.stringify(named)} in the body names another function than ${
+                JSON.stringify(params.name)
+              } in the path`
+            })
+          }
+          return yield* functions.scale({ name: params.name, namespace: ns }, payload.replicas)
+        }))
   })
-
-  yield* router.add(
-    "GET",
-    "/system/functions",
-    Effect.gen(function*() {
-      const namespace = yield* requestNamespace(namespaces)
-      return HttpServerResponse.jsonUnsafe(yield* functions.list(namespace))
-    }).pipe(respond)
-  )
-
-  yield* router.add(
-    "POST",
-    "/system/functions",
-    Effect.gen(function*() {
-      const deployment = yield* readJsonBody(FunctionDeployment)
-      yield* functions.deploy(deployment, yield* requestNamespace(namespaces, deployment.namespace))
-      return accepted
-    }).pipe(respond)
-  )
-
-  yield* router.add(
-    "PUT",
-    "/system/functions",
-    Effect.gen(function*() {
-      const deployment = yield* readJsonBody(FunctionDeployment)
-      yield* functions.update(deployment, yield* requestNamespace(namespaces, deployment.namespace))
-      return accepted
-    }).pipe(respond)
-  )
-
-  yield* router.add(
-    "DELETE",
-    "/system/functions",
-    Effect.gen(function*() {
-      const request = yield* readJsonBody(DeleteFunctionRequest)
-      const namespace = yield* requestNamespace(namespaces, request.namespace)
-      yield* functions.remove({ name: request.functionName, namespace })
-      return accepted
-    }).pipe(respond)
-  )
-
-  yield* router.add(
-    "GET",
-    "/system/function/:name",
-    Effect.gen(function*() {
-      const name = yield* pathName
-      const namespace = yield* requestNamespace(namespaces)
-      return HttpServerResponse.jsonUnsafe(yield* functions.status({ name, namespace }))
-    }).pipe(respond)
-  )
-
-  yield* router.add(
-    "POST",
-    "/system/scale-function/:name",
-    Effect.gen(function*() {
-      const name = yield* pathName
-      const request = yield* readJsonBody(ScaleServiceRequest)
-      const namespace = yield* requestNamespace(namespaces, request.namespace)
-      yield* functions.scale({ name, namespace }, request.replicas)
-      return accepted
-    }).pipe(respond)
-  )
-}))
+)

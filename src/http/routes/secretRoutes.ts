@@ -1,16 +1,19 @@
 /**
- * /system/secrets: list names (never values), create, update, delete. The
- * namespace comes from the query, then the body, else the default; `rawValue`
- * (base64, as Go encodes bytes) wins over `value` when it is not empty.
+ * The secrets endpoints: list names (never values), create, update, delete.
+ * The namespace comes from the query, then the body, else the default;
+ * `rawValue` (base64, as Go encodes bytes) wins over `value` when it is not
+ * empty. Other methods on /system/secrets are answered 405 with `Allow`, as
+ * faas-provider's one handler for the path does.
  */
 import { Effect } from "effect"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { type HttpMethod, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpApiBuilder } from "effect/http-api"
+import { METHODS } from "node:http"
 import { InvalidRequest } from "../../domain/errors.ts"
-import { SecretDeleteRequest, SecretRequest, type SecretValue } from "../../domain/Secret.ts"
+import type { SecretRequest, SecretValue } from "../../domain/Secret.ts"
 import { Namespaces } from "../../provider/Namespaces.ts"
 import { SecretStore } from "../../services/SecretStore.ts"
-import { respond } from "../errorResponse.ts"
-import { readJsonBody, requestNamespace } from "../requestInput.ts"
+import { ProviderApi } from "../api/ProviderApi.ts"
 
 const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
@@ -26,45 +29,54 @@ export const secretValue = (request: SecretRequest): Effect.Effect<SecretValue, 
     : Effect.succeed({ _tag: "Text", text: request.value })
 }
 
-const done = (status: number) => HttpServerResponse.empty({ status, headers: { "content-length": "0" } })
+export const SecretHandlers = HttpApiBuilder.group(
+  ProviderApi,
+  "secrets",
+  Effect.fnUntraced(function*(handlers) {
+    const store = yield* SecretStore
+    const namespaces = yield* Namespaces
+    const namespace = (query: { readonly namespace?: string }, body?: string) =>
+      namespaces.resolve(query.namespace || body)
 
-export const SecretRoutes = HttpRouter.use(Effect.fnUntraced(function*(router) {
-  const store = yield* SecretStore
-  const namespaces = yield* Namespaces
+    return handlers
+      .handle("list", ({ query }) =>
+        Effect.gen(function*() {
+          const ns = yield* namespace(query)
+          const names = yield* store.list(ns)
+          return names.map((name) => ({ name, namespace: ns }))
+        }))
+      .handle("create", ({ payload, query }) =>
+        Effect.gen(function*() {
+          const ns = yield* namespace(query, payload.namespace)
+          yield* store.create(ns, payload.name, yield* secretValue(payload))
+        }))
+      .handle("update", ({ payload, query }) =>
+        Effect.gen(function*() {
+          const ns = yield* namespace(query, payload.namespace)
+          yield* store.update(ns, payload.name, yield* secretValue(payload))
+        }))
+      .handle(
+        "delete",
+        ({ payload, query }) =>
+          Effect.flatMap(namespace(query, payload.namespace), (ns) => store.remove(ns, payload.name))
+      )
+  })
+)
 
-  const handler = Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    switch (request.method) {
-      case "GET": {
-        const namespace = yield* requestNamespace(namespaces)
-        const names = yield* store.list(namespace)
-        return HttpServerResponse.jsonUnsafe(names.map((name) => ({ name, namespace })))
-      }
-      case "POST": {
-        const body = yield* readJsonBody(SecretRequest)
-        const namespace = yield* requestNamespace(namespaces, body.namespace)
-        yield* store.create(namespace, body.name, yield* secretValue(body))
-        return done(201)
-      }
-      case "PUT": {
-        const body = yield* readJsonBody(SecretRequest)
-        const namespace = yield* requestNamespace(namespaces, body.namespace)
-        yield* store.update(namespace, body.name, yield* secretValue(body))
-        return done(200)
-      }
-      case "DELETE": {
-        const body = yield* readJsonBody(SecretDeleteRequest)
-        const namespace = yield* requestNamespace(namespaces, body.namespace)
-        yield* store.remove(namespace, body.name)
-        return done(200)
-      }
-      default:
-        return HttpServerResponse.text(`method ${request.method} is not supported on /system/secrets\n`, {
-          status: 405,
-          headers: { allow: "GET, POST, PUT, DELETE" }
-        })
-    }
-  }).pipe(respond)
+/** Every method Node reads but the four declared, HEAD included. */
+const otherMethods = METHODS.filter((method) => !["GET", "POST", "PUT", "DELETE"].includes(method)) as Array<
+  HttpMethod.HttpMethod
+>
 
-  yield* router.add("*", "/system/secrets", handler)
+/** 405, naming the methods allowed; behind basic auth, as the declared ones are. */
+export const SecretsOtherMethods = HttpRouter.use(Effect.fnUntraced(function*(router) {
+  const refuse = Effect.map(
+    Effect.service(HttpServerRequest.HttpServerRequest),
+    (request) =>
+      HttpServerResponse.text(`method ${request.method} is not supported on /system/secrets\n`, {
+        status: 405,
+        headers: { allow: "GET, POST, PUT, DELETE" }
+      })
+  )
+  yield* router.addAll(otherMethods.map((method) => HttpRouter.route(method, "/system/secrets", refuse)))
 }))

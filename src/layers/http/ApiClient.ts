@@ -1,7 +1,7 @@
 /**
  * The HTTP client Nomad, Consul and Vault are reached through: one keep-alive
- * pool per dependency with its TLS settings, a deadline on every call, and
- * retries with backoff where they are safe. Any HTTP status is an answer for
+ * pool per dependency with its TLS settings, retries with backoff where they
+ * are safe, and one deadline over every call, its retries included. Any HTTP status is an answer for
  * the caller to read; only a failure to get one is an `UpstreamError`.
  */
 import { NodeHttpClient } from "@effect/platform-node"
@@ -37,7 +37,7 @@ export type RetryPolicy = "read" | "write"
 
 export interface CallOptions {
   readonly retry: RetryPolicy
-  /** Replaces the client's deadline, e.g. for a blocking query that waits on purpose. */
+  /** Replaces the client's deadline (the call's whole budget), e.g. for a blocking query that waits on purpose. */
   readonly timeout?: Duration.Duration | undefined
 }
 
@@ -152,18 +152,30 @@ export const makeApiClient = (options: ApiClientOptions): Effect.Effect<ApiClien
         Effect.mapError((error) => failed(request, error))
       )
 
-    /** Tries within the deadline, again with backoff while the failure allows it. */
+    /**
+     * Tries, again with backoff while the failure allows it, all within one deadline: the deadline is the whole
+     * budget of the call, retries included, so a dependency that accepts connections and never answers costs the
+     * caller one deadline, not one per try. Out of time after a try failed, that failure is the answer (it says
+     * more than the time that ran out); out of time in the first try, it is a timeout.
+     */
     const tries = <A, E extends NoAnswer | RetryableAnswer>(
       attempt: Effect.Effect<A, E>,
       request: HttpClientRequest.HttpClientRequest,
       callOptions: CallOptions
-    ) => {
-      const deadline = callOptions.timeout ?? options.timeout
-      return attempt.pipe(
-        Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(timedOut(request, deadline)) }),
-        Effect.retry({ schedule: backoff, while: mayRetry(callOptions.retry) })
-      )
-    }
+    ) =>
+      Effect.suspend(() => {
+        const deadline = callOptions.timeout ?? options.timeout
+        let last: E | undefined
+        return attempt.pipe(
+          Effect.tapError((failure) =>
+            Effect.sync(() => {
+              last = failure
+            })
+          ),
+          Effect.retry({ schedule: backoff, while: mayRetry(callOptions.retry) }),
+          Effect.timeoutOrElse({ duration: deadline, orElse: () => Effect.fail(last ?? timedOut(request, deadline)) })
+        )
+      })
 
     const send: ApiClient["send"] = (request, callOptions) =>
       tries(

@@ -170,7 +170,7 @@ export class JobStore {
     return Effect.void
   }
 
-  /** Schedules the job as it is stored now: an allocation of it started, so its rollout can go on. */
+  /** Schedules the job as it is stored now: an allocation of it started, or a failed one is due to be replaced. */
   reconcileStored(namespace: string, id: string, now: number): void {
     const current = this.#jobs.get(key(namespace, id))
     if (current !== undefined) this.#reconcile(current, now)

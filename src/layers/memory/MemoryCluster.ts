@@ -6,9 +6,9 @@
  * logs (`TaskLogs`). `NomadMemory` and `DiscoveryMemory` are views of it, as
  * Nomad and Consul are views of one real cluster. State changes are
  * synchronous, so each operation is atomic; only running and stopping tasks
- * happens in fibers.
+ * happens in fibers, and waiting to restart or replace one in timers.
  */
-import { Clock, Context, Effect, FiberSet, Layer, Queue, Stream } from "effect"
+import { Clock, Context, Duration, Effect, FiberSet, Layer, Queue, Stream } from "effect"
 import type { Job } from "../../nomad/Job.ts"
 import type { JobListStub } from "../../nomad/JobListStub.ts"
 import type { RegisterOptions } from "../../services/Nomad.ts"
@@ -24,6 +24,9 @@ export const make = Effect.gen(function*() {
   const runner = yield* AllocationRunner
   const fibers = yield* FiberSet.make()
   const run = yield* FiberSet.runtime(fibers)<never>()
+  // Waits for restarts and replacements: apart, so that `settled` does not wait for them.
+  const timers = yield* FiberSet.make()
+  const runTimer = yield* FiberSet.runtime(timers)<never>()
   const scope = yield* Effect.scope
 
   let index = 1
@@ -35,11 +38,14 @@ export const make = Effect.gen(function*() {
     run: (effect) => {
       run(effect)
     },
+    later: (delayNanos, effect) => {
+      runTimer(Effect.andThen(Effect.sleep(Duration.millis(delayNanos / 1e6)), effect))
+    },
     scope,
     nextIndex,
     catalog,
     logs,
-    onRunning: (namespace, jobId, now) => jobs.reconcileStored(namespace, jobId, now)
+    reconcile: (namespace, jobId, now) => jobs.reconcileStored(namespace, jobId, now)
   })
   const jobs = new JobStore(nextIndex, allocations)
   /** Told of every job written, scaled or removed: what `watchJobs` waits on. */

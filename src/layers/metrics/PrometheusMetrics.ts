@@ -9,7 +9,7 @@
 import { Effect, Layer } from "effect"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
 import { type FunctionRef, refKey } from "../../domain/FunctionName.ts"
-import { type AutoscalingRecorder, type InvocationRecorder, Metrics } from "../../services/Metrics.ts"
+import { type AutoscalingRecorder, type InvocationRecorder, Metrics, unknownFunction } from "../../services/Metrics.ts"
 import { type CounterSeries, type HistogramSeries, PrometheusRegistry } from "./PrometheusRegistry.ts"
 import { makeStatsdClient, type StatsdClient } from "./StatsdClient.ts"
 
@@ -19,8 +19,8 @@ const handlerNames: Record<string, string> = {
   "POST /system/functions": "deploy",
   "PUT /system/functions": "update",
   "DELETE /system/functions": "delete",
-  "GET /system/function/:name": "replicationreader",
-  "POST /system/scale-function/:name": "replicationwriter",
+  "GET /system/function/{name}": "replicationreader",
+  "POST /system/scale-function/{name}": "replicationwriter",
   "GET /system/info": "info",
   "GET /system/namespaces": "namespaces",
   "GET /system/logs": "logs"
@@ -75,10 +75,7 @@ export const make = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) =
   const statsdLine = (name: string, value: string, type: string, tags: string) =>
     dogstatsdTags ? `${name}:${value}|${type}${tags}` : `${name}:${value}|${type}`
 
-  const invocations = (ref: FunctionRef): InvocationRecorder => {
-    const key = refKey(ref)
-    const existing = recorders.get(key)
-    if (existing !== undefined) return existing.recorder
+  const makeRecorder = (ref: { readonly name: string; readonly namespace: string }) => {
     const byCode = new Map<number, CounterSeries>()
     const duration = invocationDuration(ref.name, ref.namespace)
     const tags = `|#job:${ref.name},namespace:${ref.namespace}`
@@ -114,6 +111,14 @@ export const make = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) =
         }
       }
     }
+    return state
+  }
+
+  const invocations = (ref: FunctionRef): InvocationRecorder => {
+    const key = refKey(ref)
+    const existing = recorders.get(key)
+    if (existing !== undefined) return existing.recorder
+    const state = makeRecorder(ref)
     recorders.set(key, state)
     return state.recorder
   }
@@ -150,6 +155,7 @@ export const make = (statsd: StatsdClient | undefined, dogstatsdTags: boolean) =
   return Metrics.of({
     invocations,
     autoscaling,
+    unknownFunction: makeRecorder({ name: unknownFunction, namespace: unknownFunction }).recorder,
     invocationCount: (ref) => recorders.get(refKey(ref))?.count ?? 0,
     apiRequest,
     forget: (ref) => {

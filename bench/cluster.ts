@@ -66,7 +66,12 @@ export interface RunningProvider {
 export const startProvider = async (
   command: string,
   cluster: SimulatedCluster,
-  options: { readonly nodeFlags?: ReadonlyArray<string>; readonly ipc?: boolean } = {}
+  options: {
+    readonly nodeFlags?: ReadonlyArray<string>
+    readonly ipc?: boolean
+    /** More `faas-nomad start` flags. */
+    readonly args?: ReadonlyArray<string>
+  } = {}
 ): Promise<RunningProvider> => {
   const port = await freePort()
   const script = command === "source" ? benchFile("../bin/faas-nomad.js") : command
@@ -82,7 +87,8 @@ export const startProvider = async (
         ? ["--service-discovery", "nomad"]
         : ["--service-discovery", "consul", "--consul-http-addr", cluster.consul.url.replace("http://", "")],
       ["--secrets-backend", "nomad"],
-      ["--log-level", "error"]
+      ["--log-level", "error"],
+      options.args ?? []
     ].flat()
   ], { ipc: options.ipc ?? false, env: command === "source" ? {} : imageEnvironment() })
   const base = `http://127.0.0.1:${port}`

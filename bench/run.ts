@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- proxy|scale|heap|list|routes|soak|dev|all]`: benchmarks that print figures
+ * `npm run bench [-- proxy|scale|heap|list|routes|soak|dev|autoscaler|all]`: benchmarks that print figures
  * measured side by side in one run. Not tests: nothing here asserts on time.
  * BENCH_SECONDS and BENCH_ROUNDS size the proxy and routes runs, BENCH_FUNCTIONS
- * the list, routes and scale runs, BENCH_BASELINE names the build the routes run
- * compares with, BENCH_SOAK_SECONDS the soak; BENCH_PROVIDER_FLAGS passes Node
- * flags to the provider's process in the proxy benchmark (e.g. --max-semi-space-size=16).
+ * the list, routes, scale and autoscaler runs, BENCH_INTERVALS the autoscaler run,
+ * BENCH_BASELINE names the build the routes run compares with, BENCH_SOAK_SECONDS
+ * the soak; BENCH_PROVIDER_FLAGS passes Node flags to the provider's process in
+ * the proxy and autoscaler benchmarks (e.g. --max-semi-space-size=16).
  */
+import { runAutoscalerBench } from "./autoscaler.ts"
 import { runDevBench } from "./dev.ts"
 import { runHeapBench } from "./heap.ts"
 import { runNomadBench } from "./nomad.ts"
@@ -36,6 +38,14 @@ const main = async () => {
     await runScaleBench({ functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000), lists: 20 })
   }
   if (which === "heap" || which === "all") await runHeapBench()
+  if (which === "autoscaler" || which === "all") {
+    await runAutoscalerBench({
+      functions: Number(process.env["BENCH_FUNCTIONS"] ?? 1000),
+      autoscaled: 100,
+      intervals: Number(process.env["BENCH_INTERVALS"] ?? 40),
+      intervalMillis: 1000
+    })
+  }
   if (which === "dev" || which === "all") await runDevBench()
   if (which === "soak" || which === "all") {
     await runSoak({ seconds: Number(process.env["BENCH_SOAK_SECONDS"] ?? 60), windows: 6, connections: 50 })

@@ -109,16 +109,22 @@ export const watchAutoscaledFunctions = (
     const current = Effect.gen(function*() {
       const stubs = latest
       if (stubs === undefined) return []
+      // A plain loop over the list: only the jobs that changed since last seen cost an effect (and a read).
       const listed = new Set<string>()
-      yield* Effect.forEach(stubs, (stub) => {
-        if (stub.Stop === true) return Effect.void
+      const changed: Array<{ readonly stub: JobListStub; readonly key: string }> = []
+      for (const stub of stubs) {
+        if (stub.Stop === true) continue
         const key = `${stub.Namespace ?? "default"}/${stub.ID}`
         listed.add(key)
-        // A job that cannot be read now is tried again at the next decision.
-        return resolve(stub, key).pipe(
-          Effect.catch((error) => Effect.logWarning(`autoscaler: cannot read job ${stub.ID}: ${error.message}`))
-        )
-      }, { concurrency: 8, discard: true })
+        if (known.get(key)?.jobModifyIndex !== (stub.JobModifyIndex ?? 0)) changed.push({ stub, key })
+      }
+      if (changed.length > 0) {
+        yield* Effect.forEach(changed, ({ key, stub }) =>
+          // A job that cannot be read now is tried again at the next decision.
+          resolve(stub, key).pipe(
+            Effect.catch((error) => Effect.logWarning(`autoscaler: cannot read job ${stub.ID}: ${error.message}`))
+          ), { concurrency: 8, discard: true })
+      }
       for (const key of known.keys()) if (!listed.has(key)) known.delete(key)
       const autoscaled: Array<AutoscaledFunction> = []
       for (const entry of known.values()) if (entry.autoscaled !== undefined) autoscaled.push(entry.autoscaled)

@@ -107,12 +107,17 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   /** This replica's latest window, for the leader: only the latest counts. */
   const windows = yield* Queue.sliding<LoadWindow>(1)
 
-  /** Every replica, every interval: take the window, publish it, hand it to the leader's loop. */
+  /** Whether this replica decides now: the leader reads its own window directly, and need not publish it. */
+  let leading = false
+
+  /** Every replica, every interval: take the window, publish it (unless leading), hand it to the leader's loop. */
   const measure = Effect.gen(function*() {
     const window = meter(yield* Clock.currentTimeMillis)
-    yield* exchange.publish(window).pipe(
-      Effect.catch((error) => Effect.logWarning(`autoscaler: cannot publish this replica's load: ${error.message}`))
-    )
+    if (!leading) {
+      yield* exchange.publish(window).pipe(
+        Effect.catch((error) => Effect.logWarning(`autoscaler: cannot publish this replica's load: ${error.message}`))
+      )
+    }
     yield* Queue.offer(windows, window)
   })
   yield* Effect.sleep(interval).pipe(Effect.andThen(measure), Effect.forever, Effect.forkScoped)
@@ -245,8 +250,10 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const lead = Effect.gen(function*() {
     const view = yield* watchAutoscaledFunctions(nomad, settings, interval)
     const tracked = new Map<string, Tracked>()
+    leading = true
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
+        leading = false
         for (const entry of tracked.values()) entry.recorder.clear()
       })
     )

@@ -106,9 +106,16 @@ export const watchAutoscaledFunctions = (
       return read._tag === "Success" ? read.success : undefined
     }
 
+    /** The last list decided on, when every job in it was read: while the watch brings no new list, its answer. */
+    let settled:
+      | { readonly stubs: ReadonlyArray<JobListStub>; readonly autoscaled: Array<AutoscaledFunction> }
+      | undefined
+
     const current = Effect.gen(function*() {
       const stubs = latest
       if (stubs === undefined) return []
+      if (settled?.stubs === stubs) return settled.autoscaled
+      let unread = false
       // A plain loop over the list: only the jobs that changed since last seen cost an effect (and a read).
       const listed = new Set<string>()
       const changed: Array<{ readonly stub: JobListStub; readonly key: string }> = []
@@ -122,12 +129,16 @@ export const watchAutoscaledFunctions = (
         yield* Effect.forEach(changed, ({ key, stub }) =>
           // A job that cannot be read now is tried again at the next decision.
           resolve(stub, key).pipe(
-            Effect.catch((error) => Effect.logWarning(`autoscaler: cannot read job ${stub.ID}: ${error.message}`))
+            Effect.catch((error) => {
+              unread = true
+              return Effect.logWarning(`autoscaler: cannot read job ${stub.ID}: ${error.message}`)
+            })
           ), { concurrency: 8, discard: true })
       }
       for (const key of known.keys()) if (!listed.has(key)) known.delete(key)
       const autoscaled: Array<AutoscaledFunction> = []
       for (const entry of known.values()) if (entry.autoscaled !== undefined) autoscaled.push(entry.autoscaled)
+      settled = unread ? undefined : { stubs, autoscaled }
       return autoscaled
     })
 

@@ -6,13 +6,10 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Clock, Effect, Layer } from "effect"
 import { connect } from "node:net"
-import { ConsulSimulator } from "../sim/consul/ConsulSimulator.ts"
-import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
-import { VaultSimulator } from "../sim/vault/VaultSimulator.ts"
 import { eventually } from "../support/eventually.ts"
 import { call, json } from "../support/http.ts"
 import { providerPort } from "../support/rawHttp.ts"
-import { echoDriver } from "../support/simDriver.ts"
+import { simulatedDependencies } from "../support/simulatedDependencies.ts"
 import { liveApp, settled, testApp } from "../support/testApp.ts"
 
 /** How long `effect` takes, in real milliseconds. */
@@ -64,16 +61,7 @@ layer(testApp({ env: { read_timeout: "1s" } }), { excludeTestServices: true })("
 describe("api_timeout", () => {
   it.live("is the whole budget of a call to a hung dependency, retries included", () =>
     Effect.gen(function*() {
-      const consul = yield* ConsulSimulator.scoped()
-      const nomad = yield* NomadSimulator.scoped({ driver: echoDriver(), consul: consul.state })
-      const vault = yield* VaultSimulator.scoped()
-      const env = {
-        NOMAD_ADDR: nomad.url,
-        CONSUL_HTTP_ADDR: consul.url,
-        VAULT_ADDR: vault.url,
-        VAULT_TOKEN: "root",
-        api_timeout: "1s"
-      }
+      const { consul, env, nomad, vault } = yield* simulatedDependencies("1s")
       yield* Effect.gen(function*() {
         assert.strictEqual((yield* call("POST", "/system/functions", { service: "cold", image: "x:1" })).status, 202)
         // Listed, not read: reading a function's status would watch it, and the invocation below must start a watch.

@@ -6,13 +6,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { ConsulSimulator } from "../sim/consul/ConsulSimulator.ts"
-import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
 import type { Fault, SimServer } from "../sim/SimServer.ts"
-import { VaultSimulator } from "../sim/vault/VaultSimulator.ts"
 import { eventually } from "../support/eventually.ts"
 import { call, json } from "../support/http.ts"
-import { echoDriver } from "../support/simDriver.ts"
+import { simulatedDependencies } from "../support/simulatedDependencies.ts"
 import { liveApp } from "../support/testApp.ts"
 
 const faults: ReadonlyArray<readonly [string, Fault, number]> = [
@@ -27,17 +24,8 @@ const failing = (server: SimServer, fault: Fault) => server.faults.inject(fault,
 describe("faults in Nomad, Consul and Vault", () => {
   it.live("each fault of each dependency is a 5xx naming it, and everything recovers", () =>
     Effect.gen(function*() {
-      const consul = yield* ConsulSimulator.scoped()
-      const nomad = yield* NomadSimulator.scoped({ driver: echoDriver(), consul: consul.state })
-      const vault = yield* VaultSimulator.scoped()
-      const env = {
-        NOMAD_ADDR: nomad.url,
-        CONSUL_HTTP_ADDR: consul.url,
-        VAULT_ADDR: vault.url,
-        VAULT_TOKEN: "root",
-        // A hang costs the whole budget; healthy calls, retries included, must fit in it on a loaded machine.
-        api_timeout: "1s"
-      }
+      // A hang costs the whole budget; healthy calls, retries included, must fit in it on a loaded machine.
+      const { consul, env, nomad, vault } = yield* simulatedDependencies("1s")
       yield* Effect.gen(function*() {
         assert.strictEqual((yield* call("POST", "/system/secrets", { name: "s", value: "v" })).status, 201)
         assert.strictEqual((yield* call("POST", "/system/functions", { service: "steady", image: "x:1" })).status, 202)

@@ -12,10 +12,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
 import { release, sha } from "../../src/version.ts"
-import { ConsulSimulator } from "../sim/consul/ConsulSimulator.ts"
-import { NomadSimulator } from "../sim/nomad/NomadSimulator.ts"
 import type { Fault, SimServer } from "../sim/SimServer.ts"
-import { VaultSimulator } from "../sim/vault/VaultSimulator.ts"
 import {
   assertAnswer,
   empty,
@@ -26,7 +23,7 @@ import {
   withoutTimes
 } from "../support/contractAnswers.ts"
 import { openRequest, providerPort, rest, send } from "../support/rawHttp.ts"
-import { echoDriver } from "../support/simDriver.ts"
+import { simulatedDependencies } from "../support/simulatedDependencies.ts"
 import { liveApp, testApp } from "../support/testApp.ts"
 
 type Step = readonly [
@@ -594,16 +591,7 @@ describe("basic auth", () => {
 describe("a failing dependency", () => {
   it.live("is a 5xx naming it: 503 unavailable, 504 too slow, 502 refusing or garbled; a job Nomad refuses 400", () =>
     Effect.gen(function*() {
-      const consul = yield* ConsulSimulator.scoped()
-      const nomad = yield* NomadSimulator.scoped({ driver: echoDriver(), consul: consul.state })
-      const vault = yield* VaultSimulator.scoped()
-      const env = {
-        NOMAD_ADDR: nomad.url,
-        CONSUL_HTTP_ADDR: consul.url,
-        VAULT_ADDR: vault.url,
-        VAULT_TOKEN: "root",
-        api_timeout: "300ms"
-      }
+      const { env, nomad, vault } = yield* simulatedDependencies("300ms")
       const failing = (server: SimServer, fault: Fault, steps: ReadonlyArray<Step>) =>
         Effect.gen(function*() {
           server.faults.inject(fault, { times: Infinity })

@@ -75,7 +75,7 @@ describe("the autoscaler on several provider replicas", () => {
         assert.strictEqual(count(), 4)
 
         // The leader crashes. Its lock stays Nomad's until twice its TTL (15 s) and its delay have passed.
-        yield* Effect.promise(() => leader!.crash())
+        yield* Effect.promise(() => leader!.signal("SIGKILL"))
         const asked = nomad.server.requests.filter(acquires).length
         yield* eventually(Effect.sync(() => nomad.server.requests.filter(acquires).length), (n) => n >= asked + 3)
         assert.notInclude(follower.output(), leads, "refused while the lock is still the crashed leader's")

@@ -50,7 +50,7 @@ describe("faas-nomad dev, ending", () => {
         const provider = yield* startCli(["dev"], {})
         const sleep = uniqueSleep()
         const { directory, host } = yield* deployLongRunning(provider, sleep)
-        provider.kill()
+        yield* Effect.promise(() => provider.signal("SIGKILL"))
         yield* gone(sleep, directory, host)
       }),
     60_000

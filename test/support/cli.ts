@@ -14,13 +14,9 @@ export interface RunningProvider {
   readonly output: () => string
   /** Sends SIGTERM; resolves with the exit code once the process has exited. */
   readonly terminate: () => Promise<number | null>
-  /** Sends `signal`; resolves with the exit code once the process has exited. */
+  /** Sends `signal` (SIGKILL: a crash, nothing runs on the way out); resolves with the exit code once it has exited. */
   readonly signal: (signal: NodeJS.Signals) => Promise<number | null>
-  /** Sends SIGKILL: the process has no say. */
-  readonly kill: () => void
   readonly pid: number
-  /** Sends SIGKILL, a crash: nothing runs on the way out; resolves once the process has exited. */
-  readonly crash: () => Promise<unknown>
 }
 
 export interface Reply {
@@ -63,24 +59,17 @@ export const startListening = (
         if (!started && listening !== null) {
           started = true
           const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+          const signal = (name: NodeJS.Signals) => {
+            child.kill(name)
+            return exited
+          }
           resume(Effect.succeed({
             provider: {
               url: `http://127.0.0.1:${listening[1]}`,
               output: () => output,
-              terminate: () => {
-                child.kill("SIGTERM")
-                return exited
-              },
-              signal: (signal) => {
-                child.kill(signal)
-                return exited
-              },
-              kill: () => child.kill("SIGKILL"),
-              pid: child.pid!,
-              crash: () => {
-                child.kill("SIGKILL")
-                return exited
-              }
+              terminate: () => signal("SIGTERM"),
+              signal,
+              pid: child.pid!
             },
             kill: () => child.kill("SIGKILL")
           }))

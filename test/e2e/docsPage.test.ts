@@ -6,10 +6,10 @@
  * saved under the temp dir. Where no Chromium is installed the check is
  * skipped, and says so; CI installs it (.ci/run).
  */
-import { assert, describe, layer } from "@effect/vitest"
+import { afterAll, assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import type { OpenApi } from "effect/http-api"
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { chromium } from "playwright-core"
@@ -32,6 +32,7 @@ const flags = [
 ]
 
 const secrets = mkdtempSync(join(tmpdir(), "faas-nomad-docs-"))
+afterAll(() => rmSync(secrets, { recursive: true, force: true }))
 writeFileSync(join(secrets, "basic-auth-user"), "admin")
 writeFileSync(join(secrets, "basic-auth-password"), "pw")
 const credentials = { username: "admin", password: "pw" }
@@ -53,9 +54,10 @@ describe.skipIf(!hasChromium)(`the reference page in headless Chromium (${execut
             (yield* Effect.promise(() => send(port, "GET", "/system/openapi.json", { authorization }))).text
           ) as OpenApi.OpenAPISpec
           const shots = mkdtempSync(join(tmpdir(), "faas-nomad-docs-shot-"))
+          const profile = mkdtempSync(join(tmpdir(), "faas-nomad-chromium-"))
           const { requests, screenshot, text } = yield* Effect.acquireUseRelease(
             Effect.promise(() =>
-              chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "faas-nomad-chromium-")), {
+              chromium.launchPersistentContext(profile, {
                 executablePath,
                 headless: true,
                 args: flags,
@@ -77,7 +79,10 @@ describe.skipIf(!hasChromium)(`the reference page in headless Chromium (${execut
                 await page.screenshot({ path: shot, fullPage: false })
                 return { requests: asked, screenshot: shot, text: await page.locator("body").innerText() }
               }),
-            (context) => Effect.promise(() => context.close())
+            (context) =>
+              Effect.promise(() => context.close()).pipe(
+                Effect.ensuring(Effect.sync(() => rmSync(profile, { recursive: true, force: true })))
+              )
           )
           for (const [path, item] of Object.entries(document.paths)) {
             assert.include(text, path, `the page lists ${path}`)

@@ -5,9 +5,9 @@
  * API was declared with HttpApi, and kept unchanged through that switch: the
  * declaration answers exactly as the routes did.
  */
-import { assert, describe, it, layer } from "@effect/vitest"
+import { afterAll, assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { MemoryCluster } from "../../src/layers/memory/MemoryCluster.ts"
@@ -498,6 +498,7 @@ describe("limits", () => {
 })
 
 const secretsDir = mkdtempSync(join(tmpdir(), "faas-nomad-contract-"))
+afterAll(() => rmSync(secretsDir, { recursive: true, force: true }))
 writeFileSync(join(secretsDir, "basic-auth-user"), "admin\n")
 writeFileSync(join(secretsDir, "basic-auth-password"), "s3cr3t-pass\n")
 

@@ -1,6 +1,6 @@
-import { assert, describe, it, layer } from "@effect/vitest"
+import { afterAll, assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { InvalidCredentials } from "../../src/http/api/Authentication.ts"
@@ -13,6 +13,7 @@ import { testApp } from "../support/testApp.ts"
 const secrets = mkdtempSync(join(tmpdir(), "faas-nomad-auth-"))
 writeFileSync(join(secrets, "basic-auth-user"), "admin\n")
 writeFileSync(join(secrets, "basic-auth-password"), "  s3cr3t-pass \n")
+afterAll(() => rmSync(secrets, { recursive: true, force: true }))
 
 const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`
@@ -85,6 +86,7 @@ describe("credentials", () => {
         const error = yield* Effect.flip(readCredentials(folder))
         assert.strictEqual(error._tag, "StartupError")
         assert.strictEqual(error.message, `basic_auth is on but ${join(folder, empty!)} is empty`)
+        rmSync(folder, { recursive: true })
       }
     }))
 

@@ -8,12 +8,12 @@
  * /system/secrets does not take.
  */
 import { NodeServices } from "@effect/platform-node"
-import { assert, layer } from "@effect/vitest"
+import { afterAll, assert, layer } from "@effect/vitest"
 import { compileErrors, validate } from "@readme/openapi-parser"
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import type { OpenApi } from "effect/http-api"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
@@ -26,6 +26,7 @@ import { providerPort, send } from "../support/rawHttp.ts"
 import { testApp } from "../support/testApp.ts"
 
 const secrets = mkdtempSync(join(tmpdir(), "faas-nomad-openapi-"))
+afterAll(() => rmSync(secrets, { recursive: true, force: true }))
 writeFileSync(join(secrets, "basic-auth-user"), "admin")
 writeFileSync(join(secrets, "basic-auth-password"), "pw")
 const env = { basic_auth: "true", secret_mount_path: secrets }

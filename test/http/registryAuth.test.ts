@@ -1,7 +1,7 @@
 /** `registryAuth` through the API: the job's docker auth, kept or removed on update, never shown or echoed. */
-import { assert, describe, it, layer } from "@effect/vitest"
+import { afterAll, assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Nomad } from "../../src/services/Nomad.ts"
@@ -15,6 +15,7 @@ const registryAuth = b64(`robot:${password}`)
 const defaultPassword = "default-pw-9b2e"
 
 const dir = mkdtempSync(join(tmpdir(), "faas-nomad-registry-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const dockerConfig = join(dir, "config.json")
 writeFileSync(
   dockerConfig,

@@ -1,7 +1,7 @@
 /**
  * What functions cost the provider: faas-nomad's production build, `start` against the Nomad and Consul
  * simulators (in this process), measured when started, after 1,000 functions are deployed through its API, and
- * after each was invoked once (so each has a discovery watch: a Consul blocking query held open). Each time, once
+ * after each was invoked once (so each has a discovery watch; all of them share one Consul blocking query). Each time, once
  * idle connections have closed: RSS and heap after a full GC, RSS once V8 has handed back the free pages it keeps
  * (a memory-pressure GC), open sockets, and a warm list's latency and requests. Targets of issue 12: RSS grows by
  * at most 60 MB, and a warm list stays at 2 requests (the job list, and one health query for availability).
@@ -96,7 +96,7 @@ export const runScaleBench = async (options: { functions: number; lists: number 
   await cluster.nomad.settled()
   const deployed = await measure()
   await inParallel(names.map((name) => () => get(`/function/${name}/`)), 16)
-  await cluster.consul.untilBlocked(options.functions) // every watch waits on Consul again
+  await cluster.consul.untilBlocked() // the watches' one shared query waits on Consul again
   const invoked = await measure()
 
   console.log(

@@ -1,20 +1,25 @@
 /**
- * Discovery through Consul's health API. Each watched function is one
- * blocking query on `/v1/health/service/<service>?passing`, filtered to the
- * function's namespace (Consul OSS has one service namespace, Nomad has
- * many); an instance without an address of its own is dialled at its node's.
+ * Discovery through Consul's health API. A watched function is read from
+ * `/v1/health/service/<service>?passing`, filtered to the function's namespace
+ * (Consul OSS has one service namespace, Nomad has many), once when its watch
+ * starts and again each time the one blocking query shared by every watch
+ * (`ConsulHealthWatch`) sees its service's checks change: a thousand watched
+ * functions hold one request open at Consul, not a thousand. An instance
+ * without an address of its own is dialled at its node's.
  */
-import { Duration, Effect, Layer, Schema } from "effect"
+import { Duration, Effect, Layer, Option, Schema, Stream } from "effect"
 import { HttpClientRequest } from "effect/http"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
+import type { UpstreamError } from "../../domain/errors.ts"
 import type { FunctionRef, NamespaceName } from "../../domain/FunctionName.ts"
 import { type JobSettings, jobSettingsFrom, serviceName } from "../../jobs/JobSettings.ts"
 import { nullable } from "../../schema/fields.ts"
 import { Discovery, type Endpoint } from "../../services/Discovery.ts"
 import { decodeAnswer, unexpected } from "../http/answers.ts"
-import type { ApiAnswer, ApiClient } from "../http/ApiClient.ts"
-import { blockingParams, blockingTimeout, blockingWatch } from "../http/blockingWatch.ts"
+import type { ApiClient } from "../http/ApiClient.ts"
 import { ConsulApiClient } from "./ConsulApiClient.ts"
+import type { ConsulHealthWatch } from "./ConsulHealthWatch.ts"
+import * as HealthWatch from "./ConsulHealthWatch.ts"
 
 const ServiceEntry = Schema.Struct({
   Node: Schema.Struct({ Address: nullable(Schema.String) }),
@@ -38,43 +43,54 @@ const decodeChecks = decodeAnswer("consul", Schema.Array(HealthCheck))
 
 const quote = (value: string) => JSON.stringify(value)
 
-/** Discovery through `client`; blocking queries wait `slackMillis` longer than the server holds them. */
-export const make = (client: ApiClient, settings: JobSettings, slackMillis: number) => {
-  const indexOf = (answer: ApiAnswer) => Number(answer.headers["x-consul-index"] ?? 0) || 0
+const identity = (endpoints: ReadonlyArray<Endpoint>) =>
+  endpoints.map((e) => `${e.id}@${e.address}:${e.port}[${e.tags}]`).join(",")
 
-  const healthQuery = (ref: FunctionRef, index: number) => {
+/** Discovery through `client`; function watches learn of changes from `health`. */
+export const make = (client: ApiClient, settings: JobSettings, health: ConsulHealthWatch) => {
+  const healthQuery = (ref: FunctionRef) => {
     const params = new URLSearchParams({
       passing: "true",
-      filter: `Service.Meta.openfaas_namespace == ${quote(ref.namespace)}`,
-      ...blockingParams(index)
+      filter: `Service.Meta.openfaas_namespace == ${quote(ref.namespace)}`
     })
     const what = `health of ${serviceName(settings, ref.name)}`
     return client.send(
       HttpClientRequest.get(
         client.url(`/v1/health/service/${encodeURIComponent(serviceName(settings, ref.name))}?${params}`)
       ),
-      { retry: "read", timeout: blockingTimeout(index, slackMillis) }
+      { retry: "read" }
     ).pipe(
       Effect.flatMap((answer) =>
         answer.status === 200
-          ? Effect.map(decodeEntries(answer, what), (entries) => ({
-            index: indexOf(answer),
-            value: entries.map((entry): Endpoint => ({
+          ? Effect.map(decodeEntries(answer, what), (entries) =>
+            entries.map((entry): Endpoint => ({
               id: entry.Service.ID,
               address: entry.Service.Address || entry.Node.Address || "",
               port: entry.Service.Port,
               tags: entry.Service.Tags ?? []
-            })).filter((e) => e.address !== "")
-          }))
+            })).filter((e) => e.address !== ""))
           : Effect.fail(unexpected("consul", answer, what))
       )
     )
   }
 
+  /** Reads the service now, then after each change the shared watch reports; emits only what is new. */
   const watch = (ref: FunctionRef) =>
-    blockingWatch(
-      (index) => healthQuery(ref, index),
-      (endpoints) => endpoints.map((e) => `${e.id}@${e.address}:${e.port}`).join(",")
+    Stream.unwrap(
+      Effect.map(
+        health.subscribe(serviceName(settings, ref.name)),
+        (subscription) =>
+          Stream.paginate<string | undefined, ReadonlyArray<Endpoint>, UpstreamError>(
+            undefined,
+            (last) =>
+              Effect.gen(function*() {
+                if (last !== undefined) yield* subscription.changed
+                const endpoints = yield* healthQuery(ref)
+                const id = identity(endpoints)
+                return [id === last ? [] : [endpoints], Option.some(id)] as const
+              })
+          )
+      )
     )
 
   /** One query for every check of the namespace's functions and of their nodes: an instance is ready when all pass. */
@@ -116,6 +132,7 @@ export const layer: Layer.Layer<Discovery, never, ConsulApiClient | ProviderConf
   Discovery,
   Effect.gen(function*() {
     const config = yield* ProviderConfig
-    return make(yield* ConsulApiClient, jobSettingsFrom(config), Duration.toMillis(config.apiTimeout))
+    const client = yield* ConsulApiClient
+    return make(client, jobSettingsFrom(config), yield* HealthWatch.make(client, Duration.toMillis(config.apiTimeout)))
   })
 )

@@ -104,34 +104,62 @@ const lastValues = (
 const isJson = (contentType: string | undefined) =>
   contentType === undefined || /^\s*application\/json\s*(;|$)/i.test(contentType)
 
+/** Where a request's path ends: before its query, if it has one. */
+const pathEnd = (url: string) => {
+  const query = url.indexOf("?")
+  return query === -1 ? url.length : query
+}
+
+/**
+ * The conventions around one endpoint's handler. Built once per endpoint and run on every request of the API,
+ * so what each request does is a few checks: the request is changed, and the handler wrapped again, only where a
+ * convention applies (a repeated query key, a body whose content type is not JSON's).
+ */
 const withConventions = <E, R>(
   httpEffect: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
   endpoint: HttpApiEndpoint.Top
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E | InvalidRequest | PayloadTooLarge, R> =>
-  Effect.withFiber((fiber) => {
-    let request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
-    if (endpoint.params !== undefined) {
-      const path = request.url.split("?", 1)[0]!
-      if (path.includes(";")) {
-        return Effect.fail(new InvalidRequest({ message: `a function name cannot contain ";": ${path}` }))
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E | InvalidRequest | PayloadTooLarge, R> => {
+  const readsPath = endpoint.params !== undefined
+  const readsBody = endpoint.payload.size > 0
+  /** The handler, a request that did not decode answered as the endpoint's error; `read` is the request it read. */
+  const answerProblems = (
+    effect: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+    read?: HttpServerRequest.HttpServerRequest | undefined
+  ) =>
+    Effect.catchCause(
+      effect,
+      (cause): Effect.Effect<never, E | InvalidRequest | PayloadTooLarge> =>
+        Effect.withFiber((fiber): Effect.Effect<never, E | InvalidRequest | PayloadTooLarge> =>
+          requestProblem(cause, read ?? Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)) ??
+            Effect.failCause(cause)
+        )
+    )
+  const answered = answerProblems(httpEffect)
+  return Effect.withFiber((fiber) => {
+    const request = Context.getUnsafe(fiber.context, HttpServerRequest.HttpServerRequest)
+    if (readsPath) {
+      const end = pathEnd(request.url)
+      const semicolon = request.url.indexOf(";")
+      if (semicolon !== -1 && semicolon < end) {
+        return Effect.fail(
+          new InvalidRequest({ message: `a function name cannot contain ";": ${request.url.slice(0, end)}` })
+        )
       }
     }
-    let effect = httpEffect
     const query = Context.getUnsafe(fiber.context, HttpServerRequest.ParsedSearchParams)
     const lastOnly = lastValues(query)
+    const rewritesBody = readsBody && HttpMethod.hasBody(request.method) && !isJson(request.headers["content-type"])
+    if (lastOnly === query && !rewritesBody) return answered
+    let effect = httpEffect
+    let read = request
     if (lastOnly !== query) effect = Effect.provideService(effect, HttpServerRequest.ParsedSearchParams, lastOnly)
-    if (
-      endpoint.payload.size > 0 && HttpMethod.hasBody(request.method) && !isJson(request.headers["content-type"])
-    ) {
-      request = request.modify({ headers: Headers.set(request.headers, "content-type", "application/json") })
-      effect = Effect.provideService(effect, HttpServerRequest.HttpServerRequest, request)
+    if (rewritesBody) {
+      read = request.modify({ headers: Headers.set(request.headers, "content-type", "application/json") })
+      effect = Effect.provideService(effect, HttpServerRequest.HttpServerRequest, read)
     }
-    return effect.pipe(
-      Effect.catchCause((cause): Effect.Effect<never, E | InvalidRequest | PayloadTooLarge> =>
-        requestProblem(cause, request) ?? Effect.failCause(cause)
-      )
-    )
+    return answerProblems(effect, read)
   })
+}
 
 export const ConventionsLive = Layer.succeed(Conventions)((httpEffect, { endpoint }) =>
   withConventions(httpEffect, endpoint)

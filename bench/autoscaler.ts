@@ -5,11 +5,15 @@
  * interval. Measured side by side, autoscaler=on against autoscaler=off, over
  * the same intervals: the Nomad requests per interval, and the provider's
  * CPU time per interval (utime + stime of its process, from /proc), whose
- * difference is what the autoscaler costs.
+ * difference is what the autoscaler costs. Both variants measure from the
+ * same settled state: the first intervals (the cold start) are past and a
+ * full garbage collection has run (`settle`).
  */
+import type { ChildProcess } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { startNomadSimulator } from "../test/sim/nomad/NomadSimulator.ts"
 import { productionBuild, startProvider } from "./cluster.ts"
+import { benchFile } from "./support.ts"
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: "POST", body: JSON.stringify(body) }).then(async (r) => {
@@ -31,6 +35,18 @@ const cpuMillis = (pid: number) => {
   return ticks * 10 // USER_HZ is 100 on Linux
 }
 
+/**
+ * A full garbage collection in the provider, asked of the memory probe, so that both variants start measuring
+ * from the same settled heap: without it the young generation is left full of the deploys' garbage, and the
+ * first collection in the window, whose cost is the deploys', falls on whichever variant allocates first (the
+ * one with the autoscaler). What the intervals themselves allocate is still collected, and counted, in the window.
+ */
+const settle = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once("message", () => resolve())
+    child.send("gc")
+  })
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 interface Figures {
@@ -44,7 +60,17 @@ const measure = async (mode: "on" | "off", invoked: boolean, options: BenchOptio
   const provider = await startProvider(
     await productionBuild(),
     { nomad: sim },
-    { args: ["--autoscaler", mode, "--autoscaler-interval", `${options.intervalMillis}ms`] }
+    {
+      args: ["--autoscaler", mode, "--autoscaler-interval", `${options.intervalMillis}ms`],
+      // The memory probe only listens: asked, it collects garbage (see `settle`).
+      nodeFlags: [
+        "--expose-gc",
+        "--import",
+        benchFile("processes/memoryProbe.js"),
+        ...(process.env["BENCH_PROVIDER_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
+      ],
+      ipc: true
+    }
   )
   const base = provider.base
   await inParallel(
@@ -71,6 +97,7 @@ const measure = async (mode: "on" | "off", invoked: boolean, options: BenchOptio
   await invokeAll()
   // Let the first intervals read every job once (the cold start), then measure steady intervals.
   await sleep(options.intervalMillis * 3)
+  await settle(provider.child)
   const pid = provider.child.pid!
   const requestsBefore = sim.server.requests.length
   const cpuBefore = cpuMillis(pid)
@@ -129,7 +156,10 @@ export const runAutoscalerBench = async (options: BenchOptions) => {
     console.log(
       `  the autoscaler: ${(on.requestsPerInterval - off.requestsPerInterval).toFixed(1)} Nomad requests and ${
         (on.cpuMillisPerInterval - off.cpuMillisPerInterval).toFixed(1)
-      } ms of CPU per interval (CPU time is counted in 10 ms ticks)`
+      } ms of CPU per interval (±${
+        // Each variant's total is two readings apart, each cut to 10 ms: under 10 ms off; their difference, 20.
+        (20 / options.intervals).toFixed(1)
+      } ms: CPU time is read in 10 ms ticks)`
     )
   }
 }

@@ -7,7 +7,7 @@
  * Nomad request here.
  */
 import { type Duration, Effect, Option, Predicate, Schedule, type Scope, Stream } from "effect"
-import { decodeFunctionName, decodeNamespaceName, type FunctionRef } from "../../domain/FunctionName.ts"
+import { decodeFunctionName, decodeNamespaceName, type FunctionRef, refKey } from "../../domain/FunctionName.ts"
 import { metaKeys } from "../../jobs/jobMeta.ts"
 import type { JobSettings } from "../../jobs/JobSettings.ts"
 import { readScalingPolicy, type ScalingPolicy } from "../../jobs/scalingPolicy.ts"
@@ -17,6 +17,8 @@ import type { Nomad } from "../../services/Nomad.ts"
 
 export interface AutoscaledFunction {
   readonly ref: FunctionRef
+  /** `refKey(ref)`, made once: the key of the function's load in a window and of what the leader keeps of it. */
+  readonly key: string
   readonly jobId: string
   readonly policy: ScalingPolicy
   /** The count Nomad has been asked for. */
@@ -93,6 +95,7 @@ export const watchAutoscaledFunctions = (
         jobModifyIndex,
         autoscaled: policy === undefined || group === undefined ? undefined : {
           ref: { name: name.value, namespace: namespace.value },
+          key: refKey({ name: name.value, namespace: namespace.value }),
           jobId: stub.ID,
           policy,
           count: group.Count ?? 1,

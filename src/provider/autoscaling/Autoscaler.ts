@@ -13,7 +13,6 @@
  */
 import { Clock, Duration, Effect, Layer, Option, Queue } from "effect"
 import { ProviderConfig } from "../../config/ProviderConfig.ts"
-import { refKey } from "../../domain/FunctionName.ts"
 import { jobSettingsFrom } from "../../jobs/JobSettings.ts"
 import { AllocationUsage } from "../../services/AllocationUsage.ts"
 import { Leadership } from "../../services/Leadership.ts"
@@ -32,22 +31,33 @@ interface Tracked {
   readonly recorder: AutoscalingRecorder
   /** The job version a scale of ours was decided on, until the watch shows the version that scale made. */
   scaledFrom: number | undefined
+  /** The last interval that listed the function: one the latest did not list is gone. */
+  listedIn: number
 }
 
-/** The load of `fn` summed over the replicas' windows, in its policy's unit, and whether it was used at all. */
-const loadOf = (fn: AutoscaledFunction, windows: ReadonlyArray<LoadWindow>) => {
-  const key = refKey(fn.ref)
+/** What the leader keeps during its term: each function's, by `refKey`, and how many intervals it has decided. */
+interface Term {
+  readonly tracked: Map<string, Tracked>
+  intervals: number
+}
+
+/**
+ * The load of `fn` summed over the replicas' windows, in its policy's unit; undefined when it was not used at all
+ * (no replica saw an invocation of it start or in flight). A plain loop: it runs for every function every interval.
+ */
+const loadOf = (fn: AutoscaledFunction, windows: ReadonlyArray<LoadWindow>): number | undefined => {
   let rps = 0
   let inflight = 0
   let active = false
-  for (const window of windows) {
-    const load = window.get(key)
+  for (let i = 0; i < windows.length; i++) {
+    const load = windows[i]!.get(fn.key)
     if (load === undefined) continue
     rps += load.rps
     inflight += load.inflight
     active = true
   }
-  return { load: fn.policy.type === "capacity" ? inflight : rps, active }
+  if (!active) return undefined
+  return fn.policy.type === "capacity" ? inflight : rps
 }
 
 const rounded = (n: number) => Math.round(n * 100) / 100
@@ -178,36 +188,34 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     )
   }
 
-  /** One interval of the leader's: sum the loads, decide for every autoscaled function, scale those that change. */
-  const decideAll = Effect.fnUntraced(function*(
-    view: AutoscaledFunctions,
-    tracked: Map<string, Tracked>,
-    own: LoadWindow
-  ) {
-    const peers = yield* exchange.peers.pipe(
-      Effect.catch((error) =>
-        Effect.as(Effect.logWarning(`autoscaler: deciding on this replica's load alone: ${error.message}`), [])
-      )
-    )
-    const loads = [own, ...peers]
-    const autoscaled = yield* view.current
-    // Only the leader reads allocation stats, and only of functions that scale on cpu and run.
-    const cpu = new Map<string, number>()
-    yield* Effect.forEach(
-      autoscaled.filter((fn) => fn.policy.type === "cpu" && fn.count > 0),
-      (fn) => Effect.map(cpuOf(fn), Option.map((millicores) => cpu.set(refKey(fn.ref), millicores))),
-      { concurrency: 4, discard: true }
-    )
-    const now = yield* Clock.currentTimeMillis
-    const seen = new Set<string>()
+  /**
+   * One interval's decisions, made without effects (a plain loop over every autoscaled function, allocating
+   * nothing for one whose count stays): what is to be told or scaled is returned, to run.
+   */
+  const decideEach = (
+    autoscaled: ReadonlyArray<AutoscaledFunction>,
+    loads: ReadonlyArray<LoadWindow>,
+    cpu: ReadonlyMap<string, number>,
+    now: number,
+    term: Term
+  ): Array<Effect.Effect<void>> => {
+    const { tracked } = term
+    const thisInterval = ++term.intervals
     const scales: Array<Effect.Effect<void>> = []
-    for (const fn of autoscaled) {
-      const key = refKey(fn.ref)
-      seen.add(key)
+    for (let i = 0; i < autoscaled.length; i++) {
+      const fn = autoscaled[i]!
+      const key = fn.key
       let entry = tracked.get(key)
       if (entry === undefined) {
-        tracked.set(key, entry = { memory: undefined, recorder: metrics.autoscaling(fn.ref), scaledFrom: undefined })
+        entry = {
+          memory: undefined,
+          recorder: metrics.autoscaling(fn.ref),
+          scaledFrom: undefined,
+          listedIn: thisInterval
+        }
+        tracked.set(key, entry)
       }
+      entry.listedIn = thisInterval
       const millicores = cpu.get(key)
       // A cpu function whose stats could not be read is left as it is (one at 0 has none to read).
       if (fn.policy.type === "cpu" && millicores === undefined && fn.count > 0) continue
@@ -215,13 +223,12 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       if (entry.scaledFrom === fn.jobModifyIndex) continue
       entry.scaledFrom = undefined
       const measured = loadOf(fn, loads)
-      const active = measured.active
-      const load = fn.policy.type === "cpu" ? millicores ?? 0 : measured.load
+      const load = fn.policy.type === "cpu" ? millicores ?? 0 : measured ?? 0
       const decision = decide({
         policy: fn.policy,
         current: fn.count,
         load,
-        active,
+        active: measured !== undefined,
         now,
         scaleDownDelayMillis,
         memory: entry.memory
@@ -237,30 +244,56 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
         scales.push(scale(fn, entry, decision, load))
       }
     }
-    for (const [key, entry] of tracked) {
-      if (!seen.has(key)) {
+    tracked.forEach((entry, key) => {
+      if (entry.listedIn !== thisInterval) {
         entry.recorder.clear()
         tracked.delete(key)
       }
+    })
+    return scales
+  }
+
+  const noCpu: ReadonlyMap<string, number> = new Map()
+
+  /** One interval of the leader's: sum the loads, decide for every autoscaled function, scale those that change. */
+  const decideAll = Effect.fnUntraced(function*(view: AutoscaledFunctions, term: Term, own: LoadWindow) {
+    const peers = yield* exchange.peers.pipe(
+      Effect.catch((error) =>
+        Effect.as(Effect.logWarning(`autoscaler: deciding on this replica's load alone: ${error.message}`), [])
+      )
+    )
+    const autoscaled = yield* view.current
+    // Only the leader reads allocation stats, and only of functions that scale on cpu and run.
+    let cpu = noCpu
+    const onCpu = autoscaled.filter((fn) => fn.policy.type === "cpu" && fn.count > 0)
+    if (onCpu.length > 0) {
+      const read = new Map<string, number>()
+      yield* Effect.forEach(
+        onCpu,
+        (fn) => Effect.map(cpuOf(fn), Option.map((millicores) => read.set(fn.key, millicores))),
+        { concurrency: 4, discard: true }
+      )
+      cpu = read
     }
-    yield* Effect.all(scales, { concurrency: 4, discard: true })
+    const scales = decideEach(autoscaled, [own, ...peers], cpu, yield* Clock.currentTimeMillis, term)
+    if (scales.length > 0) yield* Effect.all(scales, { concurrency: 4, discard: true })
   })
 
   /** The leader's term: watch the functions, decide on each window, and leave no gauge behind when it ends. */
   const lead = Effect.gen(function*() {
     const view = yield* watchAutoscaledFunctions(nomad, settings, interval)
-    const tracked = new Map<string, Tracked>()
+    const term: Term = { tracked: new Map(), intervals: 0 }
     leading = true
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         leading = false
-        for (const entry of tracked.values()) entry.recorder.clear()
+        for (const entry of term.tracked.values()) entry.recorder.clear()
       })
     )
     yield* Effect.logInfo("autoscaler: this replica decides")
     yield* Queue.take(windows).pipe(
       Effect.flatMap((own) =>
-        decideAll(view, tracked, own).pipe(
+        decideAll(view, term, own).pipe(
           Effect.catchCause((cause) => Effect.logError("autoscaler: an interval's decisions failed", cause))
         )
       ),

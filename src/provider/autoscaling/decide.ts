@@ -59,14 +59,33 @@ export const replicasFor = (policy: ScalingPolicy, load: number): number =>
 
 const clamp = (n: number, low: number, high: number) => Math.min(high, Math.max(low, n))
 
+/**
+ * What to remember: the memory as it was when nothing in it moved (a function decided again every interval with
+ * nothing new allocates no memory), a new one otherwise.
+ */
+const remember = (
+  memory: ScalingMemory | undefined,
+  count: number,
+  lowerSince: number | undefined,
+  highestLower: number,
+  lastActive: number
+): ScalingMemory =>
+  memory !== undefined && memory.count === count && memory.lowerSince === lowerSince &&
+    memory.highestLower === highestLower && memory.lastActive === lastActive
+    ? memory
+    : { count, lowerSince, highestLower, lastActive }
+
+/** A decision that leaves nothing waiting: `count`, and a memory with no lower desire pending. */
+const settledAt = (
+  input: DecisionInput,
+  lastActive: number,
+  count: number,
+  reason: DecisionReason | undefined
+): Decision => ({ desired: count, reason, memory: remember(input.memory, count, undefined, 0, lastActive) })
+
 export const decide = (input: DecisionInput): Decision => {
   const { current, now, policy } = input
   const lastActive = input.active || input.memory === undefined ? now : input.memory.lastActive
-  const settled = (count: number, reason: DecisionReason | undefined): Decision => ({
-    desired: count,
-    reason,
-    memory: { count, lowerSince: undefined, highestLower: 0, lastActive }
-  })
 
   // Someone else set the count: take it as it is, as if the function had just been used.
   if (input.memory !== undefined && input.memory.count !== current) {
@@ -77,23 +96,27 @@ export const decide = (input: DecisionInput): Decision => {
     }
   }
   // Asleep: only an invocation wakes it, through scale from zero.
-  if (current === 0) return settled(0, undefined)
-  if (policy.zero && now - lastActive >= policy.zeroDurationMillis) return settled(0, "idle")
+  if (current === 0) return settledAt(input, lastActive, 0, undefined)
+  if (policy.zero && now - lastActive >= policy.zeroDurationMillis) return settledAt(input, lastActive, 0, "idle")
 
   const wanted = clamp(replicasFor(policy, input.load), policy.min, policy.max)
   if (current < policy.min || current > policy.max) {
     const inside = clamp(current, policy.min, policy.max)
     const desired = current < policy.min ? Math.max(inside, wanted) : inside
-    const decision = settled(desired, desired === inside ? "bounds" : "load")
+    const decision = settledAt(input, lastActive, desired, desired === inside ? "bounds" : "load")
     // Above max, the bound is met at once; a lower desire still waits its delay from now.
     return wanted < desired
       ? { ...decision, memory: { ...decision.memory, lowerSince: now, highestLower: wanted } }
       : decision
   }
-  if (wanted >= current) return settled(wanted, wanted > current ? "load" : undefined)
+  if (wanted >= current) return settledAt(input, lastActive, wanted, wanted > current ? "load" : undefined)
 
   const lowerSince = input.memory?.lowerSince ?? now
   const highestLower = input.memory?.lowerSince === undefined ? wanted : Math.max(input.memory.highestLower, wanted)
-  if (now - lowerSince >= input.scaleDownDelayMillis) return settled(highestLower, "load")
-  return { desired: current, reason: undefined, memory: { count: current, lowerSince, highestLower, lastActive } }
+  if (now - lowerSince >= input.scaleDownDelayMillis) return settledAt(input, lastActive, highestLower, "load")
+  return {
+    desired: current,
+    reason: undefined,
+    memory: remember(input.memory, current, lowerSince, highestLower, lastActive)
+  }
 }

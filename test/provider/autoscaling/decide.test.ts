@@ -219,4 +219,20 @@ describe("the autoscaling decision", () => {
     const pinned = { policy: { ...policy, min: 3, max: 3, zero: true, zeroDurationMillis: 5000 } }
     expect(run(3, [[0, 100], [2000, 0], [5000, 0]], pinned).map((d) => d.desired)).toEqual([3, 3, 0])
   })
+
+  it("a count that stays keeps its memory as it was while nothing in it moves (waiting to go lower too), and remembers what moved", () => {
+    const input = { policy, current: 1, load: 0, scaleDownDelayMillis: minute }
+    const first = decide({ ...input, active: true, now: 0, memory: undefined })
+    const idle = decide({ ...input, active: false, now: 5000, memory: first.memory })
+    expect(idle).toMatchObject({ desired: 1, reason: undefined })
+    expect(idle.memory).toBe(first.memory)
+    const used = decide({ ...input, load: 1, active: true, now: 10_000, memory: idle.memory })
+    expect(used.memory).not.toBe(idle.memory)
+    expect(used.memory).toEqual({ count: 1, lowerSince: undefined, highestLower: 0, lastActive: 10_000 })
+    const lower = decide({ ...input, current: 2, active: false, now: 15_000, memory: { ...used.memory, count: 2 } })
+    expect(lower.memory).toEqual({ count: 2, lowerSince: 15_000, highestLower: 1, lastActive: 10_000 })
+    const stillLower = decide({ ...input, current: 2, active: false, now: 20_000, memory: lower.memory })
+    expect(stillLower).toMatchObject({ desired: 2, reason: undefined })
+    expect(stillLower.memory).toBe(lower.memory)
+  })
 })

@@ -24,6 +24,7 @@ import type { LoadExchange } from "./services/LoadExchange.ts"
 import type { Metrics } from "./services/Metrics.ts"
 import type { Nomad } from "./services/Nomad.ts"
 import type { SecretStore } from "./services/SecretStore.ts"
+import { Serving } from "./services/Serving.ts"
 import { release } from "./version.ts"
 
 /** What stopped the provider, for the log: the signal, once one arrived. */
@@ -44,7 +45,7 @@ const serve = (command: Command, settings: ProviderSettings) => {
     Layer.provide(ProviderServer),
     Layer.provide(ProviderServices),
     Layer.provide(infrastructure),
-    Layer.provide(Layer.merge(Telemetry, Logging)),
+    Layer.provide(Layer.mergeAll(Telemetry, Logging, Serving.layer)),
     Layer.provide(config)
   )
   return Layer.launch(app).pipe(

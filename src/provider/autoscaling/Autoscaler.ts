@@ -19,6 +19,7 @@ import { Leadership } from "../../services/Leadership.ts"
 import { LoadExchange, type LoadWindow } from "../../services/LoadExchange.ts"
 import { type AutoscalingRecorder, Metrics } from "../../services/Metrics.ts"
 import { Nomad } from "../../services/Nomad.ts"
+import { whenServing } from "../../services/Serving.ts"
 import { EndpointResolver } from "../EndpointResolver.ts"
 import { Functions } from "../Functions.ts"
 import { type AutoscaledFunction, type AutoscaledFunctions, watchAutoscaledFunctions } from "./AutoscaledFunctions.ts"
@@ -300,5 +301,6 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       Effect.forever
     )
   })
-  yield* leadership.whileLeader(lead).pipe(Effect.forkScoped)
+  // The lease is sought once the provider serves (main.ts says when): a start that fails leads nothing.
+  yield* whenServing.pipe(Effect.andThen(leadership.whileLeader(lead)), Effect.forkScoped)
 }))

@@ -9,6 +9,7 @@ import { Effect, Layer, Logger, Option, References } from "effect"
 import { TestClock } from "effect/testing"
 import { EndpointResolver } from "../../../src/provider/EndpointResolver.ts"
 import { Nomad } from "../../../src/services/Nomad.ts"
+import { Serving } from "../../../src/services/Serving.ts"
 import { eventually } from "../../support/eventually.ts"
 import { call, json } from "../../support/http.ts"
 import { openRequest, providerPort } from "../../support/rawHttp.ts"
@@ -171,6 +172,20 @@ describe("the autoscaler in the dev cluster", () => {
       const job = Option.getOrThrow(yield* (yield* Nomad).readJob("default", "OpenFaaS-theirs"))
       assert.deepInclude(job.TaskGroups?.[0]?.Scaling, { Min: 0, Max: 20, Enabled: true })
     }).pipe(Effect.provide(testApp({ env: { autoscaler: "nomad" } }))))
+
+  it.effect("no replica leads before the provider serves: a start that fails scales nothing and logs no term", () => {
+    const logs = captureLogs()
+    return Effect.gen(function*() {
+      yield* deploy("early", { "com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "5s" })
+      yield* TestClock.adjust("1 hour")
+      assert.isUndefined(logs.lines.find((l) => l.message === "autoscaler: this replica decides"))
+      assert.strictEqual((yield* status("early")).replicas, 1)
+      yield* (yield* Serving).markStarted
+      yield* TestClock.adjust("10 seconds")
+      assert.isDefined(logs.lines.find((l) => l.message === "autoscaler: this replica decides"))
+      yield* replicasBecome("early", 0)
+    }).pipe(Effect.provide(testApp().pipe(Layer.provideMerge(Serving.layer), Layer.provide(logs.layer))))
+  })
 
   it.effect("autoscaler=off leaves even an autoscaled function alone", () =>
     Effect.gen(function*() {

@@ -196,7 +196,7 @@ describe("the Nomad client against the simulator", () => {
           assert.isAtLeast(sim.server.count(/GET \/v1\/jobs/), 1)
         }),
       {},
-      { api_timeout: "150ms" }
+      { api_timeout: "1s" }
     ))
 
   it.live("allocation logs: framed history, then what is appended while following", () =>

@@ -10,10 +10,9 @@
  * full garbage collection has run (`settle`).
  */
 import type { ChildProcess } from "node:child_process"
-import { readFileSync } from "node:fs"
 import { startNomadSimulator } from "../test/sim/nomad/NomadSimulator.ts"
 import { productionBuild, startProvider } from "./cluster.ts"
-import { benchFile } from "./support.ts"
+import { benchFile, cpuMillis } from "./support.ts"
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: "POST", body: JSON.stringify(body) }).then(async (r) => {
@@ -26,13 +25,6 @@ const inParallel = async (tasks: ReadonlyArray<() => Promise<unknown>>, concurre
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < tasks.length) await tasks[next++]!()
   }))
-}
-
-/** CPU milliseconds the process has used so far (Linux). */
-const cpuMillis = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  const ticks = Number(fields[11]) + Number(fields[12])
-  return ticks * 10 // USER_HZ is 100 on Linux
 }
 
 /**

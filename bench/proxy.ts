@@ -15,13 +15,15 @@ import {
   startSimulatedCluster,
   waitUntilAvailable
 } from "./cluster.ts"
-import { hasWrk, median, residentMegabytes, startProcess, wrk, type WrkResult } from "./support.ts"
+import { cpuMillis, hasWrk, median, residentMegabytes, startProcess, wrk, type WrkResult } from "./support.ts"
 
 interface Variant {
   readonly url: string
   /** The process whose memory is the variant's (none for the function itself). */
   readonly pid: number | undefined
   readonly runs: Array<WrkResult>
+  /** Per round: the CPU time the process spent per request served, in µs (user and system, from /proc). */
+  readonly cpuPerRequest: Array<number>
   idle: number
   peak: number
 }
@@ -45,7 +47,14 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
   await deployFunction(built.base, "bench")
   await waitUntilAvailable([built.base, source.base], "bench")
 
-  const variant = (url: string, pid: number | undefined): Variant => ({ url, pid, runs: [], idle: NaN, peak: NaN })
+  const variant = (url: string, pid: number | undefined): Variant => ({
+    url,
+    pid,
+    runs: [],
+    cpuPerRequest: [],
+    idle: NaN,
+    peak: NaN
+  })
   const variants: Record<string, Variant> = {
     "(a) function directly": variant(`http://127.0.0.1:${upstreamPort}/`, undefined),
     "(b) node:http + undici proxy": variant(
@@ -71,22 +80,33 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
   // the ratios are taken within each round (paired) and summarised by their median and range.
   const entries = Object.values(variants)
   for (let round = 0; round < options.rounds; round++) {
-    for (const v of round % 2 === 0 ? entries : [...entries].reverse()) v.runs.push(await load(v, options.seconds))
+    for (const v of round % 2 === 0 ? entries : [...entries].reverse()) {
+      const cpuBefore = v.pid === undefined ? 0 : cpuMillis(v.pid)
+      const run = await load(v, options.seconds)
+      v.runs.push(run)
+      if (v.pid !== undefined) {
+        v.cpuPerRequest.push((cpuMillis(v.pid) - cpuBefore) * 1000 / (run.requestsPerSecond * options.seconds))
+      }
+    }
   }
 
   const mb = (n: number) => (Number.isNaN(n) ? "-" : n.toFixed(0))
   console.log(
     `\nproxy: wrk -t1 -c${options.connections} -d${options.seconds}s, ${options.rounds} rounds, medians; ` +
-      `RSS idle once ready, peak sampled every 50 ms under load`
+      `RSS idle once ready, peak sampled every 50 ms under load; CPU per request from /proc`
   )
-  console.log("variant                                     req/s   p50 ms   p99 ms  errors  RSS idle MB  RSS peak MB")
+  console.log(
+    "variant                                     req/s   p50 ms   p99 ms  errors  CPU us/req  RSS idle MB  RSS peak MB"
+  )
   for (const [name, v] of Object.entries(variants)) {
     console.log(
       `${name.padEnd(40)} ${median(v.runs.map((r) => r.requestsPerSecond)).toFixed(0).padStart(8)} ${
         median(v.runs.map((r) => r.p50Millis)).toFixed(2).padStart(8)
       } ${median(v.runs.map((r) => r.p99Millis)).toFixed(2).padStart(8)} ${
         String(v.runs.reduce((sum, r) => sum + r.errors, 0)).padStart(7)
-      } ${mb(v.idle).padStart(12)} ${mb(v.peak).padStart(12)}`
+      } ${(v.cpuPerRequest.length === 0 ? "-" : median(v.cpuPerRequest).toFixed(1)).padStart(11)} ${
+        mb(v.idle).padStart(12)
+      } ${mb(v.peak).padStart(12)}`
     )
   }
   const b = variants["(b) node:http + undici proxy"]!
@@ -113,5 +133,8 @@ export const runProxyBench = async (options: { seconds: number; rounds: number; 
       v.peak / b.peak <= 1.25
     )
     row(`idle RSS ${letter}`, `${mb(v.idle)} MB`, "<= 100 MB", v.idle <= 100)
+    // Not a target: what each request costs the proxy's process, which the machine's noise disturbs far less.
+    const cpu = v.cpuPerRequest.map((c, i) => c / b.cpuPerRequest[i]!)
+    console.log(`  ${`CPU/request ${letter}/b`.padEnd(16)} ${range(cpu, 3)}`)
   }
 }

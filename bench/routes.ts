@@ -8,10 +8,9 @@
  * Wall-clock figures swing with whatever else the machine runs; the CPU time the provider's process spends per
  * list and per status request (from /proc) swings far less, so both are printed.
  */
-import { readFileSync } from "node:fs"
 import { startNomadSimulator } from "../test/sim/nomad/NomadSimulator.ts"
 import { productionBuild, startProvider } from "./cluster.ts"
-import { hasWrk, median, wrk } from "./support.ts"
+import { cpuMillis, hasWrk, median, wrk } from "./support.ts"
 
 interface Build {
   readonly label: string
@@ -24,12 +23,6 @@ interface Build {
   readonly listMillis: Array<number>
   readonly statusPerSecond: Array<number>
   readonly statusErrors: Array<number>
-}
-
-/** CPU time a process has used, user and system, in ms (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
-const cpuMillis = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 const deployBatch = async (base: string, from: number, count: number, concurrency: number) => {

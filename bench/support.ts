@@ -84,6 +84,12 @@ export const residentMegabytes = (pid: number): number => {
   return kb / 1024
 }
 
+/** CPU time a process has used so far, user and system, in ms (Linux: /proc/<pid>/stat, in ticks of 10 ms). */
+export const cpuMillis = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) * 10 // USER_HZ is 100 on Linux
+}
+
 /** Sockets a process holds open: listening, connected and its IPC channel (Linux: /proc). */
 export const openSockets = (pid: number): number =>
   readdirSync(`/proc/${pid}/fd`).filter((fd) => {

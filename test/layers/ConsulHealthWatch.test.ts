@@ -1,7 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Duration, Effect, Layer } from "effect"
+import { ProviderConfig } from "../../src/config/ProviderConfig.ts"
+import { jobSettingsFrom } from "../../src/jobs/JobSettings.ts"
+import { ConsulApiClient } from "../../src/layers/consul/ConsulApiClient.ts"
+import * as HealthWatch from "../../src/layers/consul/ConsulHealthWatch.ts"
 import { fingerprints } from "../../src/layers/consul/ConsulHealthWatch.ts"
+import * as DiscoveryConsul from "../../src/layers/consul/DiscoveryConsul.ts"
 import { EndpointResolver } from "../../src/provider/EndpointResolver.ts"
+import { Discovery } from "../../src/services/Discovery.ts"
 import { type ConsulSimulator, ConsulSimulator as Consul } from "../sim/consul/ConsulSimulator.ts"
 import { discoveryFor, ids, instance, ref, watching } from "../support/consulDiscovery.ts"
 import { eventually } from "../support/eventually.ts"
@@ -15,6 +21,34 @@ const blockingRequests = (consul: ConsulSimulator) => consul.server.requests.fil
 const untilBlocked = (consul: ConsulSimulator) => Effect.promise(() => consul.untilBlocked())
 
 describe("one shared Consul watch for every watched function", () => {
+  it.live("an instance registered again at another address, its checks unchanged, is read again within refresh", () =>
+    Effect.gen(function*() {
+      const consul = yield* Consul.scoped()
+      consul.state.register(instance("m1", "mover", { address: "10.0.0.1", port: 20001 }))
+      // The shared watch with a refresh short enough for a test; the provider's is 5 minutes.
+      const discovery = Layer.effect(
+        Discovery,
+        Effect.gen(function*() {
+          const client = yield* ConsulApiClient
+          const timing = { refresh: Duration.millis(300), pause: Duration.millis(25) }
+          const health = yield* HealthWatch.make(client, 2_000, timing)
+          return DiscoveryConsul.make(client, jobSettingsFrom(yield* ProviderConfig), health)
+        })
+      ).pipe(
+        Layer.provideMerge(ConsulApiClient.layer),
+        Layer.provideMerge(ProviderConfig.layerFromEnv({ CONSUL_HTTP_ADDR: consul.url, api_timeout: "2s" }))
+      )
+      yield* Effect.gen(function*() {
+        const next = yield* watching(ref("mover"))
+        assert.deepStrictEqual((yield* next).map((e) => `${e.address}:${e.port}`), ["10.0.0.1:20001"])
+        yield* untilBlocked(consul)
+        consul.state.register(instance("m1", "mover", { address: "10.0.0.9", port: 31000 }))
+        // Without the refresh nothing would come: the shared query's answer is the same before and after.
+        const moved = yield* next.pipe(Effect.timeout("10 seconds"))
+        assert.deepStrictEqual(moved.map((e) => `${e.address}:${e.port}`), ["10.0.0.9:31000"])
+      }).pipe(Effect.scoped, Effect.provide(discovery))
+    }))
+
   it.live("with many functions watched, one blocking query is held at Consul, on the health of every check", () =>
     Effect.gen(function*() {
       const consul = yield* Consul.scoped()

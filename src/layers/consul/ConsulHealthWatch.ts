@@ -5,11 +5,15 @@
  * checks. Each answer is reduced to a fingerprint per service name (its
  * checks' node, service ID, status and tags, and the node checks of the nodes
  * it runs on), and a watcher is told when its service's fingerprint changed,
- * so it re-reads that one service. The query runs while anything is watched
- * and stops with the last watcher; when it fails, every watcher fails with it
- * (their callers retry, and a retry starts it again).
+ * so it re-reads that one service. The checks carry no address: an instance
+ * registered again under the same ID at another address or port, its checks
+ * unchanged, moves no fingerprint, so each watcher also re-reads its service
+ * every `refresh` (5 minutes, as long as a blocking query of its own would
+ * have waited). The query runs while anything is watched and stops with the
+ * last watcher; when it fails, every watcher fails with it (their callers
+ * retry, and a retry starts it again).
  */
-import { Deferred, Effect, Exit, Fiber, Schema, type Scope, Semaphore, Stream } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Option, Schema, type Scope, Semaphore, Stream } from "effect"
 import { HttpClientRequest } from "effect/http"
 import type { UpstreamError } from "../../domain/errors.ts"
 import { nullable } from "../../schema/fields.ts"
@@ -73,7 +77,8 @@ export const fingerprints = (checks: ReadonlyArray<HealthCheck>): Fingerprints =
 export interface HealthSubscription {
   /**
    * Returns once the service's health may have changed since the last time it returned (at once if it changed
-   * since the subscription began); fails when the shared watch fails.
+   * since the subscription began), or once `refresh` has passed without a change; fails when the shared watch
+   * fails.
    */
   readonly changed: Effect.Effect<void, UpstreamError>
 }
@@ -99,8 +104,24 @@ interface Run {
   fiber: Fiber.Fiber<void> | undefined
 }
 
+export interface HealthWatchTiming {
+  /** The longest a watcher goes without re-reading its service. */
+  readonly refresh: Duration.Duration
+  /**
+   * The least time between two shared queries. The query wakes on any check's change in the datacenter, ours or
+   * not, and answers every function's checks: this bounds how often a busy Consul makes it do so.
+   */
+  readonly pause: Duration.Duration
+}
+
+const defaultTiming: HealthWatchTiming = { refresh: Duration.minutes(5), pause: Duration.millis(100) }
+
 /** The shared watch through `client`, its query forked in the current scope; blocking queries wait `slackMillis` longer than the server holds them. */
-export const make = (client: ApiClient, slackMillis: number): Effect.Effect<ConsulHealthWatch, never, Scope.Scope> =>
+export const make = (
+  client: ApiClient,
+  slackMillis: number,
+  timing: HealthWatchTiming = defaultTiming
+): Effect.Effect<ConsulHealthWatch, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const lock = yield* Semaphore.make(1)
@@ -158,7 +179,7 @@ export const make = (client: ApiClient, slackMillis: number): Effect.Effect<Cons
     const start = Effect.gen(function*() {
       const run: Run = { answered: Deferred.makeUnsafe(), last: undefined, fiber: undefined }
       running = run
-      run.fiber = yield* blockingWatch(query, (value) => value.all).pipe(
+      run.fiber = yield* blockingWatch(query, (value) => value.all, timing.pause).pipe(
         Stream.runForEach((next) => Effect.sync(() => apply(run, next))),
         Effect.catch((error) => Effect.sync(() => fail(run, error))),
         Effect.forkIn(scope)
@@ -195,9 +216,11 @@ export const make = (client: ApiClient, slackMillis: number): Effect.Effect<Cons
         yield* Deferred.await(run.answered)
         return {
           changed: Effect.suspend(() => Deferred.await(watcher.signal)).pipe(
-            Effect.tap(() =>
+            Effect.timeoutOption(timing.refresh),
+            Effect.flatMap((signalled) =>
               Effect.sync(() => {
-                watcher.signal = Deferred.makeUnsafe()
+                // A refresh leaves the signal armed: a change it has not seen yet still counts.
+                if (Option.isSome(signalled)) watcher.signal = Deferred.makeUnsafe()
               })
             )
           )

@@ -3,7 +3,7 @@
  * driven by playwright-core) loads the reference page from a provider on
  * loopback, with basic auth on, and the page lists every endpoint of the
  * document, with no request leaving for another host. A screenshot of it is
- * saved under the temp dir. Where no Chromium is installed the check is
+ * saved as <temp dir>/faas-nomad-docs-page.png, replaced by each run. Where no Chromium is installed the check is
  * skipped, and says so; CI installs it (.ci/run).
  */
 import { afterAll, assert, describe, layer } from "@effect/vitest"
@@ -53,7 +53,6 @@ describe.skipIf(!hasChromium)(`the reference page in headless Chromium (${execut
           const document = JSON.parse(
             (yield* Effect.promise(() => send(port, "GET", "/system/openapi.json", { authorization }))).text
           ) as OpenApi.OpenAPISpec
-          const shots = mkdtempSync(join(tmpdir(), "faas-nomad-docs-shot-"))
           const profile = mkdtempSync(join(tmpdir(), "faas-nomad-chromium-"))
           const { requests, screenshot, text } = yield* Effect.acquireUseRelease(
             Effect.promise(() =>
@@ -75,7 +74,7 @@ describe.skipIf(!hasChromium)(`the reference page in headless Chromium (${execut
                 assert.include(answer?.headers()["content-type"], "text/html")
                 // Scalar renders the operations once its script has read the document.
                 await page.getByText("/system/scale-function/{name}").first().waitFor({ timeout: 20_000 })
-                const shot = join(shots, "docs.png")
+                const shot = join(tmpdir(), "faas-nomad-docs-page.png")
                 await page.screenshot({ path: shot, fullPage: false })
                 return { requests: asked, screenshot: shot, text: await page.locator("body").innerText() }
               }),

@@ -34,8 +34,12 @@ const inParallel = async (tasks: ReadonlyArray<() => Promise<unknown>>, concurre
  * one with the autoscaler). What the intervals themselves allocate is still collected, and counted, in the window.
  */
 const settle = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once("message", () => resolve())
+  new Promise<void>((resolve, reject) => {
+    const silent = setTimeout(() => reject(new Error("the provider's memory probe did not answer in 30 s")), 30_000)
+    child.once("message", () => {
+      clearTimeout(silent)
+      resolve()
+    })
     child.send("gc")
   })
 

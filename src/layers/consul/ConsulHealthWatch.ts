@@ -31,7 +31,8 @@ const HealthCheck = Schema.Struct({
 })
 type HealthCheck = typeof HealthCheck.Type
 
-const decodeChecks = decodeAnswer("consul", Schema.Array(HealthCheck))
+/** The checks `/v1/health/state/:state` answers: the shared watch's, and the ready counts' (`DiscoveryConsul`). */
+export const decodeChecks = decodeAnswer("consul", Schema.Array(HealthCheck))
 
 /** Every function's registration carries the tag `openfaas` (`toNomadJob`); node checks have no service. */
 const filter = `ServiceTags contains "openfaas" or ServiceID == ""`

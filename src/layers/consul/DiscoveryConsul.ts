@@ -31,15 +31,7 @@ const ServiceEntry = Schema.Struct({
   })
 })
 
-const HealthCheck = Schema.Struct({
-  Node: Schema.String,
-  ServiceID: nullable(Schema.String),
-  ServiceName: nullable(Schema.String),
-  Status: Schema.String
-})
-
 const decodeEntries = decodeAnswer("consul", Schema.Array(ServiceEntry))
-const decodeChecks = decodeAnswer("consul", Schema.Array(HealthCheck))
 
 const quote = (value: string) => JSON.stringify(value)
 
@@ -101,7 +93,7 @@ export const make = (client: ApiClient, settings: JobSettings, health: ConsulHea
       retry: "read"
     }).pipe(
       Effect.flatMap((answer) =>
-        answer.status === 200 ? decodeChecks(answer, what) : Effect.fail(unexpected("consul", answer, what))
+        answer.status === 200 ? HealthWatch.decodeChecks(answer, what) : Effect.fail(unexpected("consul", answer, what))
       ),
       Effect.map((checks) => {
         const failingNodes = new Set(checks.filter((c) => !c.ServiceID && c.Status !== "passing").map((c) => c.Node))

@@ -90,8 +90,6 @@ export interface ConsulHealthWatch {
    * afterwards is compared against an answer taken before it.
    */
   readonly subscribe: (service: string) => Effect.Effect<HealthSubscription, UpstreamError, Scope.Scope>
-  /** Watchers right now. */
-  readonly watchers: () => number
 }
 
 interface Watcher {
@@ -126,8 +124,8 @@ export const make = (
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const lock = yield* Semaphore.make(1)
+    /** By service; a service's set goes when its last watcher does, so the map is empty when nothing is watched. */
     const watchers = new Map<string, Set<Watcher>>()
-    let count = 0
     let running: Run | undefined
 
     const indexOf = (answer: ApiAnswer) => Number(answer.headers["x-consul-index"] ?? 0) || 0
@@ -174,7 +172,6 @@ export const make = (
         for (const watcher of set) Deferred.doneUnsafe(watcher.signal, Exit.fail(error))
       }
       watchers.clear()
-      count = 0
     }
 
     const start = Effect.gen(function*() {
@@ -194,7 +191,6 @@ export const make = (
         const set = watchers.get(service) ?? new Set()
         set.add(watcher)
         watchers.set(service, set)
-        count += 1
         const run = running ?? (yield* start)
         return { watcher, run }
       }))
@@ -204,9 +200,8 @@ export const make = (
         const set = watchers.get(watcher.service)
         if (set === undefined || !set.delete(watcher)) return Effect.void
         if (set.size === 0) watchers.delete(watcher.service)
-        count -= 1
         const run = running
-        if (count > 0 || run === undefined) return Effect.void
+        if (watchers.size > 0 || run === undefined) return Effect.void
         running = undefined
         return run.fiber === undefined ? Effect.void : Fiber.interrupt(run.fiber)
       }))
@@ -228,5 +223,5 @@ export const make = (
         }
       })
 
-    return { subscribe, watchers: () => count }
+    return { subscribe }
   })
